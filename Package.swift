@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+// Countersign: one executable, library modules per concern, no package dependencies.
+// System C libraries (libpq, OpenSSL 3) come from the OS vendor through module maps.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "countersign",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "countersign", targets: ["countersign"])
+    ],
+    targets: [
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "Platform", swiftSettings: strict),
+        .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["Platform", "Telemetry", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Platform", "Telemetry"], swiftSettings: strict),
+        .target(
+            name: "SchemaMigration", dependencies: ["Postgres", "Cryptography", "Telemetry"],
+            swiftSettings: strict),
+        .target(
+            name: "API", dependencies: ["HTTP", "Postgres", "SchemaMigration", "Telemetry", "Platform"],
+            swiftSettings: strict),
+        .target(
+            name: "CLI",
+            dependencies: ["Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "API"],
+            swiftSettings: strict),
+        .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
+        .target(
+            name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP"],
+            swiftSettings: strict),
+
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strict),
+        .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SchemaMigrationTests", dependencies: ["SchemaMigration", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "APITests", dependencies: ["API", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"], swiftSettings: strict),
+    ]
+)

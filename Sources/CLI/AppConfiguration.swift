@@ -1,0 +1,143 @@
+import Foundation
+import Platform
+import Postgres
+import Telemetry
+
+/// Every setting of the `countersign` process, resolved from flags, then
+/// environment, then the optional JSON config file (`--config`,
+/// `COUNTERSIGN_CONFIG`), then the defaults documented here.
+public struct AppConfiguration: Sendable {
+    /// libpq URI (`DATABASE_URL`); empty means libpq's `PG*` variables.
+    public var databaseURL: String = ""
+    /// Interface to listen on (`COUNTERSIGN_HOST`). Default 127.0.0.1.
+    public var host: String = "127.0.0.1"
+    /// TCP port (`COUNTERSIGN_PORT`); 0 picks a free one. Default 8080.
+    public var port: Int = 8080
+    /// Minimum log level (`COUNTERSIGN_LOG_LEVEL`). Default info.
+    public var logLevel: LogLevel = .info
+    /// File with the base64 master key that seals secrets (`COUNTERSIGN_MASTER_KEY_FILE`).
+    public var masterKeyFile: String?
+    /// Folder holding Migrations/, Portal/, Templates/, Tenants/ (`COUNTERSIGN_ROOT`); found automatically when unset.
+    public var root: URL?
+    /// Maximum database connections of this process (`COUNTERSIGN_DB_POOL_SIZE`). Default 10.
+    public var databasePoolSize: Int = 10
+    /// Time allowed for in-flight requests at shutdown, in seconds (`COUNTERSIGN_SHUTDOWN_GRACE`). Default 10.
+    public var shutdownGraceSeconds: Int = 10
+    /// PEM certificate chain and private key for HTTPS (`COUNTERSIGN_TLS_CERT`, `COUNTERSIGN_TLS_KEY`).
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+
+    public init() {}
+
+    /// (setting, environment variable, flag help) for every setting, in help order.
+    public static let settings: [(name: String, environment: String, value: String, help: String)] = [
+        ("database-url", "DATABASE_URL", "URL", "PostgreSQL connection URI (default: libpq PG* variables)"),
+        ("host", "COUNTERSIGN_HOST", "ADDRESS", "interface to listen on (default 127.0.0.1)"),
+        ("port", "COUNTERSIGN_PORT", "PORT", "TCP port, 0 for any free port (default 8080)"),
+        ("log-level", "COUNTERSIGN_LOG_LEVEL", "LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
+        ("master-key-file", "COUNTERSIGN_MASTER_KEY_FILE", "FILE", "file holding the base64 32-byte master key"),
+        ("root", "COUNTERSIGN_ROOT", "DIR", "folder with Migrations/, Portal/, Templates/ (default: found from cwd)"),
+        ("db-pool-size", "COUNTERSIGN_DB_POOL_SIZE", "N", "maximum database connections (default 10)"),
+        ("shutdown-grace", "COUNTERSIGN_SHUTDOWN_GRACE", "SECONDS", "time for in-flight requests at shutdown (default 10)"),
+        ("tls-cert", "COUNTERSIGN_TLS_CERT", "FILE", "PEM certificate chain; enables HTTPS with --tls-key"),
+        ("tls-key", "COUNTERSIGN_TLS_KEY", "FILE", "PEM private key for --tls-cert"),
+    ]
+
+    /// Option specs for the settings named in `names`, plus `--config`.
+    public static func options(_ names: [String]) -> [OptionSpec] {
+        [OptionSpec("config", value: "FILE", help: "JSON file with settings (also COUNTERSIGN_CONFIG)")]
+            + settings.filter { names.contains($0.name) }.map { OptionSpec($0.name, value: $0.value, help: $0.help) }
+    }
+
+    /// Resolves and validates every setting; errors name the setting and its source.
+    public static func load(flags: [String: String], environment: [String: String]) throws -> AppConfiguration {
+        var reader = SettingsReader(flags: flags, environment: environment)
+        if let path = flags["config"] ?? environment["COUNTERSIGN_CONFIG"] {
+            reader = try reader.loadingFile(path, knownKeys: Set(settings.map(\.name)))
+        }
+        func env(_ name: String) -> String { settings.first { $0.name == name }?.environment ?? "" }
+
+        var configuration = AppConfiguration()
+        configuration.databaseURL = try reader.value(
+            "database-url", environment: env("database-url"), default: "", expecting: "a libpq connection URI") { $0 }
+        if let (_, source) = reader.raw("database-url", environmentName: env("database-url")) {
+            do {
+                try PostgresConfiguration(connectionString: configuration.databaseURL).validate()
+            } catch let error as PostgresError {
+                throw SettingError(setting: "database-url", source: source, problem: error.message)
+            }
+        }
+        configuration.host = try reader.value(
+            "host", environment: env("host"), default: "127.0.0.1", expecting: "an IP address or host name") {
+                $0.isEmpty || $0.contains(" ") ? nil : $0
+            }
+        configuration.port = try reader.value(
+            "port", environment: env("port"), default: 8080, expecting: "a port number 0-65535") {
+                Int($0).flatMap { (0...65535).contains($0) ? $0 : nil }
+            }
+        configuration.logLevel = try reader.value(
+            "log-level", environment: env("log-level"), default: .info,
+            expecting: LogLevel.allCases.map(\.rawValue).joined(separator: "|")) { LogLevel(rawValue: $0) }
+        configuration.masterKeyFile = try reader.value(
+            "master-key-file", environment: env("master-key-file"), default: nil,
+            expecting: "a readable file holding a base64 32-byte key") { path in
+                MasterKeyFile.isValid(path) ? path : nil
+            }
+        let rootSetting = reader.raw("root", environmentName: env("root"))
+        configuration.root = ResourceRoot.locate(explicit: rootSetting?.0)
+        if let (text, source) = rootSetting, configuration.root == nil {
+            throw SettingError(setting: "root", source: source, problem: "'\(text)' has no \(ResourceRoot.marker) folder")
+        }
+        configuration.databasePoolSize = try reader.value(
+            "db-pool-size", environment: env("db-pool-size"), default: 10, expecting: "an integer 1-1000") {
+                Int($0).flatMap { (1...1000).contains($0) ? $0 : nil }
+            }
+        configuration.shutdownGraceSeconds = try reader.value(
+            "shutdown-grace", environment: env("shutdown-grace"), default: 10, expecting: "seconds 0-3600") {
+                Int($0).flatMap { (0...3600).contains($0) ? $0 : nil }
+            }
+        configuration.tlsCertificate = try reader.value(
+            "tls-cert", environment: env("tls-cert"), default: nil, expecting: "a readable PEM file") {
+                FileManager.default.isReadableFile(atPath: $0) ? $0 : nil
+            }
+        configuration.tlsKey = try reader.value(
+            "tls-key", environment: env("tls-key"), default: nil, expecting: "a readable PEM file") {
+                FileManager.default.isReadableFile(atPath: $0) ? $0 : nil
+            }
+        if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
+            throw SettingError(
+                setting: configuration.tlsCertificate == nil ? "tls-cert" : "tls-key", source: .defaultValue,
+                problem: "--tls-cert and --tls-key must be given together")
+        }
+        return configuration
+    }
+
+    public var postgres: PostgresConfiguration { PostgresConfiguration(connectionString: databaseURL) }
+
+    /// The root folder, or an error explaining how to set it.
+    public func requireRoot() throws -> URL {
+        guard let root else {
+            throw SettingError(
+                setting: "root", source: .defaultValue,
+                problem: "cannot find the folder holding \(ResourceRoot.marker); run from the repository or pass --root")
+        }
+        return root
+    }
+
+    public func makeLogger(label: String) -> Logger {
+        Logger(label: label, minimumLevel: logLevel, handler: JSONLinesLogHandler())
+    }
+}
+
+/// The master key file: base64 of exactly 32 bytes, whitespace around it ignored.
+public enum MasterKeyFile {
+    public static func read(_ path: String) -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path),
+            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            let key = Data(base64Encoded: text), key.count == 32
+        else { return nil }
+        return Array(key)
+    }
+
+    public static func isValid(_ path: String) -> Bool { read(path) != nil }
+}
