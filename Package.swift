@@ -9,7 +9,9 @@ let package = Package(
     name: "countersign",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "countersign", targets: ["countersign"])
+        .executable(name: "countersign", targets: ["countersign"]),
+        // For ops/bench/countersign-server only, which measures the HTTP server on its own.
+        .library(name: "CountersignHTTP", targets: ["HTTP"]),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),

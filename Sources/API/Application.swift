@@ -26,12 +26,12 @@ public struct Application: Sendable {
 
     public init(_ dependencies: Dependencies) throws {
         var router = Router()
-        HealthRoutes(probe: dependencies.health).register(on: &router)
+        try HealthRoutes(probe: dependencies.health).register(on: &router)
         if let staticRoot = dependencies.staticRoot,
             FileManager.default.fileExists(atPath: staticRoot.path)
         {
             let files = try StaticFiles(root: staticRoot.path)
-            router.get("/static/*path", files)
+            try router.get("/static/*path", files)
         }
         // Outermost first: ids exist before anything logs, errors are mapped
         // before the access log records the final status, and security

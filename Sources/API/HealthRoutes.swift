@@ -49,10 +49,10 @@ public struct HealthRoutes: Sendable {
 
     public init(probe: Probe) { self.probe = probe }
 
-    public func register(on router: inout Router) {
-        router.get("/healthz") { _ in try .json(HealthBody(status: "ok")) }
+    public func register(on router: inout Router) throws {
+        try router.get("/healthz") { _ in try .json(HealthBody(status: "ok")) }
         let probe = self.probe
-        router.get("/readyz") { _ in
+        try router.get("/readyz") { _ in
             async let database = probe.database()
             async let migrations = probe.migrations()
             let checks = ReadinessBody.Checks(database: await database ?? "ok", migrations: await migrations ?? "current")

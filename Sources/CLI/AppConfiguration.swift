@@ -78,8 +78,8 @@ public struct AppConfiguration: Sendable {
         configuration.logLevel = try reader.value(
             "log-level", environment: env("log-level"), default: .info,
             expecting: LogLevel.allCases.map(\.rawValue).joined(separator: "|")) { LogLevel(rawValue: $0) }
-        configuration.masterKeyFile = try reader.value(
-            "master-key-file", environment: env("master-key-file"), default: nil,
+        configuration.masterKeyFile = try reader.optionalValue(
+            "master-key-file", environment: env("master-key-file"),
             expecting: "a readable file holding a base64 32-byte key") { path in
                 MasterKeyFile.isValid(path) ? path : nil
             }
@@ -96,12 +96,12 @@ public struct AppConfiguration: Sendable {
             "shutdown-grace", environment: env("shutdown-grace"), default: 10, expecting: "seconds 0-3600") {
                 Int($0).flatMap { (0...3600).contains($0) ? $0 : nil }
             }
-        configuration.tlsCertificate = try reader.value(
-            "tls-cert", environment: env("tls-cert"), default: nil, expecting: "a readable PEM file") {
+        configuration.tlsCertificate = try reader.optionalValue(
+            "tls-cert", environment: env("tls-cert"), expecting: "a readable PEM file") {
                 FileManager.default.isReadableFile(atPath: $0) ? $0 : nil
             }
-        configuration.tlsKey = try reader.value(
-            "tls-key", environment: env("tls-key"), default: nil, expecting: "a readable PEM file") {
+        configuration.tlsKey = try reader.optionalValue(
+            "tls-key", environment: env("tls-key"), expecting: "a readable PEM file") {
                 FileManager.default.isReadableFile(atPath: $0) ? $0 : nil
             }
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {

@@ -114,6 +114,19 @@ public struct SettingsReader: Sendable {
         return value
     }
 
+    /// Like ``value(_:environment:default:expecting:_:)`` for settings that
+    /// have no default: nil when unset. (A separate method, because with an
+    /// optional `Value` a parser's `nil` would read as "valid, and nil".)
+    public func optionalValue<Value>(
+        _ name: String, environment environmentName: String, expecting: String, _ parse: (String) -> Value?
+    ) throws -> Value? {
+        guard let (text, source) = raw(name, environmentName: environmentName) else { return nil }
+        guard let value = parse(text) else {
+            throw SettingError(setting: name, source: source, problem: "expected \(expecting), got '\(Self.shown(text))'")
+        }
+        return value
+    }
+
     /// Values are echoed in errors only when short and printable; settings that
     /// hold secrets are never read through this path.
     private static func shown(_ text: String) -> String {

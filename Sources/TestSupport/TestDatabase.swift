@@ -11,6 +11,7 @@ import Telemetry
 /// database test fails with a message saying how to run the suite.
 public enum TestDatabase {
     public struct NotConfigured: Error, CustomStringConvertible {
+        public init() {}
         public var description: String {
             "no test database: run the suite with ops/test (it sets COUNTERSIGN_TEST_DATABASE_URL)"
         }

@@ -77,3 +77,16 @@ final class OrderLog: @unchecked Sendable {
     func append(_ item: Int) { lock.withLock { storage.append(item) } }
     var items: [Int] { lock.withLock { storage } }
 }
+
+@Suite("Optional settings")
+struct OptionalSettingsTests {
+    @Test func aRejectedOptionalValueIsAnErrorNotNil() {
+        let reader = SettingsReader(flags: ["key-file": "/nonexistent"], environment: [:])
+        #expect(throws: SettingError.self) {
+            try reader.optionalValue("key-file", environment: "KEY_FILE", expecting: "a file") { _ -> String? in nil }
+        }
+        let unset = try? SettingsReader(flags: [:], environment: [:])
+            .optionalValue("key-file", environment: "KEY_FILE", expecting: "a file") { $0 }
+        #expect(unset == .some(nil))
+    }
+}

@@ -1,9 +1,16 @@
+import API
 import Foundation
+import HTTP
 import Platform
 import Postgres
+import SchemaMigration
 import Telemetry
 
-/// `countersign serve`: the HTTP API, webhook ingest and portal.
+/// `countersign serve`: the HTTP API, webhook ingest, portal, `/healthz` and `/readyz`.
+///
+/// Starts even when the database is down (`/readyz` says so and load
+/// balancers wait); stops on SIGINT/SIGTERM, letting requests in flight
+/// finish within the shutdown grace period.
 public struct ServeCommand: Subcommand {
     public static let name = "serve"
     public static let summary = "serve the API, webhook ingest and portal over HTTP"
@@ -21,18 +28,44 @@ public struct ServeCommand: Subcommand {
 
     public func run(context: CommandContext) async throws -> Int32 {
         let logger = configuration.makeLogger(label: "serve")
+        let root = try configuration.requireRoot()
         let signals = SignalObserver()
         let pool = PostgresPool(
             configuration.postgres,
             configuration: PostgresPool.Configuration(maximumConnections: configuration.databasePoolSize),
-            logger: logger)
+            logger: logger.labelled("postgres"))
+        let migrator = try Migrator(
+            pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"), logger: logger)
         if configuration.masterKeyFile == nil {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): secrets cannot be sealed")
         }
-        logger.info("ready", metadata: ["database": configuration.postgres.redactedDescription])
-        let signal = await signals.next()
-        logger.info("stopping", metadata: ["signal": String(signal ?? 0)])
+        let application = try Application(
+            Application.Dependencies(
+                logger: logger, health: .live(pool: pool, migrator: migrator),
+                staticRoot: root.appendingPathComponent("Portal/static")))
+        var serverConfiguration = HTTPServer.Configuration(host: configuration.host, port: configuration.port)
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            serverConfiguration.tls = HTTPServer.Configuration.TLS(certificatePath: certificate, privateKeyPath: key)
+        }
+        let server = HTTPServer(
+            configuration: serverConfiguration, responder: application.responder, logger: logger.labelled("http"))
+        logger.info("starting", metadata: ["database": configuration.postgres.redactedDescription])
+
+        let grace = Duration.seconds(configuration.shutdownGraceSeconds)
+        let watcher = Task {
+            let signal = await signals.next()
+            logger.info("stopping", metadata: ["signal": String(signal ?? 0)])
+            server.shutdown(gracePeriod: grace)
+        }
+        defer { watcher.cancel() }
+        do {
+            try await server.run()
+        } catch {
+            await pool.close()
+            throw error
+        }
         await pool.close()
+        logger.info("stopped")
         return 0
     }
 }
