@@ -26,15 +26,21 @@ let package = Package(
             name: "SchemaMigration", dependencies: ["Postgres", "Cryptography", "Telemetry"],
             swiftSettings: strict),
         .target(
-            name: "API", dependencies: ["HTTP", "Postgres", "SchemaMigration", "Telemetry", "Platform"],
+            name: "ControlPlane",
+            dependencies: ["Platform", "Telemetry", "Cryptography", "Postgres", "SchemaMigration"],
+            swiftSettings: strict),
+        .target(
+            name: "API", dependencies: ["HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Telemetry", "Platform"],
             swiftSettings: strict),
         .target(
             name: "CLI",
-            dependencies: ["Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "API"],
+            dependencies: [
+                "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "API",
+            ],
             swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
         .target(
-            name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP"],
+            name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration"],
             swiftSettings: strict),
 
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),
@@ -44,6 +50,8 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SchemaMigrationTests", dependencies: ["SchemaMigration", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ControlPlaneTests", dependencies: ["ControlPlane", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "APITests", dependencies: ["API", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"], swiftSettings: strict),
     ]

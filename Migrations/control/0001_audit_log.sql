@@ -1,7 +1,8 @@
 -- Control-plane audit log: append-only and hash-chained.
 -- Every state change an auditor cares about (partners, tenants, credentials,
 -- plans, statements) writes one row in the same transaction as the change.
--- `hash` = SHA-256(prev_hash || canonical row text); `countersign audit verify`
+-- `hash` = SHA-256(prev_hash || canonical encoding of the entry, see AuditLog.swift);
+-- `countersign audit verify`
 -- recomputes the chain, so an edited or deleted row is detected.
 CREATE TABLE control.audit_log (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -14,6 +15,8 @@ CREATE TABLE control.audit_log (
     subject text NOT NULL,
     -- never secrets: the writer passes redacted values only
     details jsonb NOT NULL DEFAULT '{}'::jsonb,
+    source_ip text,
+    request_id text,
     trace_id text,
     prev_hash bytea,
     hash bytea NOT NULL

@@ -9,6 +9,8 @@ CREATE TABLE audit_log (
     action text NOT NULL,
     subject text NOT NULL,
     details jsonb NOT NULL DEFAULT '{}'::jsonb,
+    source_ip text,
+    request_id text,
     trace_id text,
     prev_hash bytea,
     hash bytea NOT NULL
@@ -26,3 +28,14 @@ $$;
 CREATE TRIGGER audit_log_append_only
     BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- The tenant's login role (named like its schema) gets table privileges by
+-- default at provisioning; on the audit log it may only read and append.
+-- Schemas created without a role (tests, tools) simply skip this.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM %I', current_schema());
+EXCEPTION WHEN undefined_object THEN
+    NULL;
+END;
+$$;

@@ -1,0 +1,164 @@
+import Cryptography
+import Foundation
+import Platform
+import Postgres
+
+/// One thing an auditor may ask about: who did what to which object, when,
+/// from where, and a before/after summary. Never secrets: callers put only
+/// non-secret, human-readable values in `details`.
+public struct AuditEntry: Sendable, Equatable {
+    /// `user:<uuid>`, `credential:<prefix>`, `cli:<os user>`, `system:<component>`.
+    public var actor: String
+    /// A dotted verb: `tenant.created`, `credential.revoked`.
+    public var action: String
+    /// The object acted on: `tenant:acme`, `partner:northwind`.
+    public var subject: String
+    /// Flat before/after summary, e.g. `["status.before": "active", "status.after": "suspended"]`.
+    public var details: [String: String]
+    public var sourceIP: String?
+    public var requestID: String?
+    public var traceID: String?
+
+    public init(
+        actor: String, action: String, subject: String, details: [String: String] = [:], sourceIP: String? = nil,
+        requestID: String? = nil, traceID: String? = nil
+    ) {
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.details = details
+        self.sourceIP = sourceIP
+        self.requestID = requestID
+        self.traceID = traceID
+    }
+}
+
+/// The append-only, hash-chained audit log of one schema (`control` or a tenant's).
+///
+/// Each entry stores the previous entry's hash and its own:
+/// `hash = SHA-256(previous hash ‖ canonical encoding)`. The canonical encoding
+/// is length-prefixed fields (so no two entries encode alike) with the time as
+/// integer microseconds (so that it round-trips exactly through `timestamptz`).
+/// Appends are serialized per log by a transaction-scoped advisory lock, so the
+/// chain never forks; the database refuses UPDATE, DELETE and TRUNCATE (a
+/// trigger, plus privileges for tenant roles). `verify` recomputes the chain
+/// and names the first entry that does not match. Deleting the newest entries
+/// is not detectable from the chain alone; export the latest hash elsewhere
+/// (for example in monthly statements) to anchor it.
+public struct AuditLog: Sendable {
+    public let schema: SQLIdentifier
+
+    public init(schema: SQLIdentifier) { self.schema = schema }
+
+    /// The control plane's own log.
+    public static func control() throws -> AuditLog { AuditLog(schema: try ControlSchema.identifier()) }
+
+    /// Appends `entry` inside the caller's transaction, so that the audit
+    /// entry commits or rolls back together with the change it describes.
+    public func append(_ entry: AuditEntry, on transaction: PostgresConnection, at time: Date = Date()) async throws {
+        try await transaction.query("SELECT pg_advisory_xact_lock(hashtext(\("audit:" + schema.name)))")
+        let table = try SQLIdentifier("audit_log")
+        let previous = try await transaction.query(
+            "SELECT hash FROM \(identifier: schema, table) ORDER BY id DESC LIMIT 1")
+        let previousHash = try previous.first?.decode("hash", as: ByteA.self).bytes
+        let micros = Int64((time.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let hash = try Self.hash(entry, micros: micros, previousHash: previousHash)
+        let details = try JSONDocument(encoding: entry.details)
+        try await transaction.query(
+            """
+            INSERT INTO \(identifier: schema, table)
+                (occurred_at, actor, action, subject, details, source_ip, request_id, trace_id, prev_hash, hash)
+            VALUES (timestamptz 'epoch' + \(micros) * interval '1 microsecond', \(entry.actor), \(entry.action),
+                    \(entry.subject), \(details), \(entry.sourceIP), \(entry.requestID), \(entry.traceID),
+                    \(previousHash.map(ByteA.init)), \(ByteA(hash)))
+            """)
+    }
+
+    /// The outcome of ``verify(on:)``.
+    public struct Verification: Sendable, Equatable {
+        public var entriesChecked: Int
+        /// The id of the first entry whose link or hash does not match, and why.
+        public var firstBroken: (id: Int64, reason: String)?
+
+        public var isIntact: Bool { firstBroken == nil }
+
+        public static func == (lhs: Verification, rhs: Verification) -> Bool {
+            lhs.entriesChecked == rhs.entriesChecked && lhs.firstBroken?.id == rhs.firstBroken?.id
+                && lhs.firstBroken?.reason == rhs.firstBroken?.reason
+        }
+    }
+
+    /// Recomputes the whole chain in id order.
+    public func verify(on connection: PostgresConnection) async throws -> Verification {
+        let table = try SQLIdentifier("audit_log")
+        let rows = try await connection.query(
+            """
+            SELECT id, (extract(epoch FROM occurred_at) * 1000000)::bigint AS micros, actor, action, subject,
+                   details, source_ip, request_id, trace_id, prev_hash, hash
+            FROM \(identifier: schema, table) ORDER BY id
+            """)
+        var previousHash: [UInt8]?
+        var checked = 0
+        for row in rows {
+            let id = try row.decode("id", as: Int64.self)
+            let storedPrevious = try row.decode("prev_hash", as: ByteA?.self)?.bytes
+            guard storedPrevious == previousHash else {
+                return Verification(
+                    entriesChecked: checked, firstBroken: (id, "its previous-hash link does not match the entry before it"))
+            }
+            let entry = AuditEntry(
+                actor: try row.decode("actor"), action: try row.decode("action"), subject: try row.decode("subject"),
+                details: try row.decode("details", as: JSONDocument.self).decode([String: String].self),
+                sourceIP: try row.decode("source_ip"), requestID: try row.decode("request_id"),
+                traceID: try row.decode("trace_id"))
+            let expected = try Self.hash(entry, micros: try row.decode("micros"), previousHash: storedPrevious)
+            let stored = try row.decode("hash", as: ByteA.self).bytes
+            guard ConstantTime.equals(expected, stored) else {
+                return Verification(entriesChecked: checked, firstBroken: (id, "its content does not match its hash"))
+            }
+            previousHash = stored
+            checked += 1
+        }
+        return Verification(entriesChecked: checked, firstBroken: nil)
+    }
+
+    /// `SHA-256(previous ‖ encoding)`; see the type's documentation.
+    static func hash(_ entry: AuditEntry, micros: Int64, previousHash: [UInt8]?) throws -> [UInt8] {
+        var bytes = previousHash ?? []
+        bytes += canonicalEncoding(entry, micros: micros)
+        return try SHA256.hash(data: bytes).bytes
+    }
+
+    /// Version tag, then each field as `<byte length>:<bytes>;`. Details are
+    /// sorted by key; a missing optional is `-` (distinct from an empty `0:;`).
+    static func canonicalEncoding(_ entry: AuditEntry, micros: Int64) -> [UInt8] {
+        var out = Array("audit-v1;".utf8)
+        func field(_ value: String?) {
+            guard let value else {
+                out += Array("-;".utf8)
+                return
+            }
+            let utf8 = Array(value.utf8)
+            out += Array("\(utf8.count):".utf8) + utf8 + [UInt8(ascii: ";")]
+        }
+        field(String(micros))
+        field(entry.actor)
+        field(entry.action)
+        field(entry.subject)
+        field(String(entry.details.count))
+        for key in entry.details.keys.sorted() {
+            field(key)
+            field(entry.details[key])
+        }
+        field(entry.sourceIP)
+        field(entry.requestID)
+        field(entry.traceID)
+        return out
+    }
+}
+
+/// The control schema's name, in one place.
+public enum ControlSchema {
+    public static let name = "control"
+    public static func identifier() throws -> SQLIdentifier { try SQLIdentifier(name) }
+}

@@ -1,0 +1,71 @@
+@testable import ControlPlane
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Audit log")
+struct AuditLogTests {
+    @Test func theChainVerifiesAndTamperingIsNamed() async throws {
+        try await withControlPlane { service in
+            let pool = service.pool
+            let log = try AuditLog.control()
+            for n in 0..<5 {
+                try await pool.withTransaction { tx in
+                    try await log.append(
+                        AuditEntry(actor: "user:\(n)", action: "thing.done", subject: "thing:\(n)",
+                                   details: ["n": "\(n)", "note": "ünïcode; \"quotes\""], sourceIP: "10.0.0.\(n)",
+                                   requestID: "r\(n)"), on: tx)
+                }
+            }
+            let intact = try await pool.withConnection { try await log.verify(on: $0) }
+            #expect(intact.isIntact)
+            #expect(intact.entriesChecked >= 6)
+
+            // The database refuses edits outright.
+            let refused = await #expect(throws: PostgresError.self) {
+                try await pool.query("UPDATE control.audit_log SET actor = 'mallory' WHERE subject = 'thing:2'")
+            }
+            #expect(refused?.isInsufficientPrivilege == true)
+            await #expect(throws: PostgresError.self) { try await pool.query("DELETE FROM control.audit_log") }
+
+            // A superuser who disables the trigger can edit a row, but verification names it.
+            let target = try await pool.query("SELECT id FROM control.audit_log WHERE subject = 'thing:2'")[0]
+                .decode("id", as: Int64.self)
+            try await pool.withTransaction { tx in
+                try await tx.query("ALTER TABLE control.audit_log DISABLE TRIGGER audit_log_append_only")
+                try await tx.query("UPDATE control.audit_log SET details = '{\"n\":\"9\"}' WHERE id = \(target)")
+                try await tx.query("ALTER TABLE control.audit_log ENABLE TRIGGER audit_log_append_only")
+            }
+            let broken = try await pool.withConnection { try await log.verify(on: $0) }
+            #expect(broken.firstBroken?.id == target)
+        }
+    }
+
+    @Test func deletingAnEntryBreaksTheLinkOfTheNext() async throws {
+        try await withControlPlane { service in
+            let pool = service.pool
+            let log = try AuditLog.control()
+            for n in 0..<3 {
+                try await pool.withTransaction { try await log.append(AuditEntry(actor: "a", action: "x", subject: "s:\(n)"), on: $0) }
+            }
+            let ids = try await pool.query("SELECT id FROM control.audit_log ORDER BY id").map { try $0.decode("id", as: Int64.self) }
+            try await pool.withTransaction { tx in
+                try await tx.query("ALTER TABLE control.audit_log DISABLE TRIGGER audit_log_append_only")
+                try await tx.query("DELETE FROM control.audit_log WHERE id = \(ids[1])")
+                try await tx.query("ALTER TABLE control.audit_log ENABLE TRIGGER audit_log_append_only")
+            }
+            let result = try await pool.withConnection { try await log.verify(on: $0) }
+            #expect(result.firstBroken?.id == ids[2])
+        }
+    }
+
+    @Test func canonicalEncodingIsUnambiguous() {
+        let a = AuditLog.canonicalEncoding(AuditEntry(actor: "ab", action: "c", subject: "d"), micros: 1)
+        let b = AuditLog.canonicalEncoding(AuditEntry(actor: "a", action: "bc", subject: "d"), micros: 1)
+        #expect(a != b)
+        let none = AuditLog.canonicalEncoding(AuditEntry(actor: "a", action: "b", subject: "c", sourceIP: nil), micros: 1)
+        let empty = AuditLog.canonicalEncoding(AuditEntry(actor: "a", action: "b", subject: "c", sourceIP: ""), micros: 1)
+        #expect(none != empty)
+    }
+}
