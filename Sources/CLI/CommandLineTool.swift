@@ -18,11 +18,17 @@ public protocol Subcommand: Sendable {
     static var name: String { get }
     static var summary: String { get }
     static var options: [OptionSpec] { get }
+    /// Whether the command takes positional arguments (an action, paths).
+    static var acceptsPositionals: Bool { get }
     /// Parses and validates; throws ``UsageError`` for a bad command line or
     /// `SettingError` for a bad setting.
     init(arguments: ParsedArguments, context: CommandContext) throws
     /// Does the work; returns the exit status.
     func run(context: CommandContext) async throws -> Int32
+}
+
+extension Subcommand {
+    public static var acceptsPositionals: Bool { false }
 }
 
 /// The `countersign` command line: dispatches to subcommands and turns errors
@@ -31,7 +37,8 @@ public enum CommandLineTool {
     public static let version = "0.1.0"
 
     public static let subcommands: [any Subcommand.Type] = [
-        ServeCommand.self, MigrateCommand.self, VersionCommand.self, HelpCommand.self,
+        ServeCommand.self, MigrateCommand.self, PartnerCommand.self, TenantCommand.self, AuditCommand.self,
+        VersionCommand.self, HelpCommand.self,
     ]
 
     public static let usageStatus: Int32 = 64
@@ -56,7 +63,7 @@ public enum CommandLineTool {
         do {
             let parsed = try ParsedArguments(
                 Array(arguments.dropFirst()), specs: type.options, command: type.name,
-                allowsPositionals: type == HelpCommand.self)
+                allowsPositionals: type.acceptsPositionals)
             if parsed.wantsHelp {
                 context.output.write(HelpCommand.help(for: type))
                 return 0

@@ -3,6 +3,7 @@ public struct HelpCommand: Subcommand {
     public static let name = "help"
     public static let summary = "show commands, or a command's options"
     public static let options: [OptionSpec] = []
+    public static let acceptsPositionals = true
 
     private let topic: String?
 
