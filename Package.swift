@@ -16,11 +16,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // epoll, eventfd and accept4, which Swift's Glibc module does not export.
+        .target(name: "CLinux"),
 
         .target(name: "Platform", swiftSettings: strict),
         .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: strict),
-        .target(name: "HTTP", dependencies: ["Platform", "Telemetry", "COpenSSL"], swiftSettings: strict),
+        .target(name: "HTTP", dependencies: ["Platform", "Telemetry", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Platform", "Telemetry"], swiftSettings: strict),
         .target(
             name: "SchemaMigration", dependencies: ["Postgres", "Cryptography", "Telemetry"],

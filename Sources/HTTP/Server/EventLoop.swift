@@ -127,7 +127,7 @@ final class EventLoop: @unchecked Sendable {
             now = MonotonicClock.now()
             if count > 0 {
                 for position in 0..<Int(count) {
-                    let event = SystemCalls.event(at: position, in: events)
+                    let event = SystemCalls.event(at: position, in: events, capacity: Self.eventCapacity)
                     dispatch(token: event.token, events: event.events)
                 }
             } else if count < 0 && errno != EINTR {
