@@ -37,7 +37,8 @@ public enum CommandLineTool {
     public static let version = "0.1.0"
 
     public static let subcommands: [any Subcommand.Type] = [
-        ServeCommand.self, MigrateCommand.self, PartnerCommand.self, TenantCommand.self, AuditCommand.self,
+        ServeCommand.self, MigrateCommand.self, ApplyCommand.self, PartnerCommand.self, TenantCommand.self,
+        AuditCommand.self,
         VersionCommand.self, HelpCommand.self,
     ]
 
