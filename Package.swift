@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "countersign", targets: ["countersign"]),
         // For ops/bench/countersign-server only, which measures the HTTP server on its own.
         .library(name: "CountersignHTTP", targets: ["HTTP"]),
+        // For ops/bench/tenants-bench only, which provisions tenants without the CLI's process overhead.
+        .library(
+            name: "CountersignControlPlane", targets: ["ControlPlane", "Postgres", "SchemaMigration", "Cryptography"]),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),

@@ -4,31 +4,20 @@ import Postgres
 import TestSupport
 import Testing
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-
-private func run(_ arguments: [String], environment: [String: String] = [:]) async -> (Int32, CapturedOutput) {
-    let output = CapturedOutput()
-    var env = environment
-    env["COUNTERSIGN_ROOT"] = env["COUNTERSIGN_ROOT"] ?? repositoryRoot
-    let status = await CommandLineTool.run(arguments: arguments, context: CommandContext(environment: env, output: output))
-    return (status, output)
-}
-
 @Suite("Command line")
 struct CommandLineTests {
     @Test func versionAndHelp() async {
-        let (status, output) = await run(["version"])
+        let (status, output) = await runCLI(["version"])
         #expect(status == 0)
         #expect(output.standardOutput == "countersign \(CommandLineTool.version)")
-        let (helpStatus, help) = await run(["help"])
+        let (helpStatus, help) = await runCLI(["help"])
         #expect(helpStatus == 0)
         for command in ["serve", "migrate", "version", "help"] { #expect(help.standardOutput.contains(command)) }
     }
 
     @Test(arguments: ["serve", "migrate", "version", "help"])
     func everySubcommandHasHelp(command: String) async {
-        let (status, output) = await run([command, "--help"])
+        let (status, output) = await runCLI([command, "--help"])
         #expect(status == 0)
         #expect(output.standardOutput.hasPrefix("usage: countersign \(command)"))
     }
@@ -48,16 +37,16 @@ struct CommandLineTests {
         (["help", "nothing"], "unknown command 'nothing'"),
     ])
     func usageErrors(arguments: [String], expected: String) async {
-        let (status, output) = await run(arguments)
+        let (status, output) = await runCLI(arguments)
         #expect(status == 64)
         #expect(output.standardError.contains(expected), "stderr: \(output.standardError)")
         #expect(!output.standardError.contains("\n"))
     }
 
     @Test func environmentSettingsAreValidatedAndNamed() async {
-        let (status, output) = await run(["serve", "--help"], environment: ["COUNTERSIGN_PORT": "x"])
+        let (status, output) = await runCLI(["serve", "--help"], ["COUNTERSIGN_PORT": "x"])
         #expect(status == 0, "help does not validate settings")
-        let (badStatus, bad) = await run(["migrate", "--status"], environment: ["COUNTERSIGN_PORT": "x", "DATABASE_URL": "postgresql://u:p4ss@/db?bogus=1"])
+        let (badStatus, bad) = await runCLI(["migrate", "--status"], ["COUNTERSIGN_PORT": "x", "DATABASE_URL": "postgresql://u:p4ss@/db?bogus=1"])
         #expect(badStatus == 64)
         #expect(bad.standardError.contains("database-url"))
         #expect(!bad.standardError.contains("p4ss"))
@@ -67,11 +56,11 @@ struct CommandLineTests {
     @Test func configFileSettingsAreReadAndUnknownKeysRefused() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cs-\(UUID().uuidString).json")
         try #"{"port": 99999}"#.write(to: file, atomically: true, encoding: .utf8)
-        let (status, output) = await run(["serve", "--config", file.path])
+        let (status, output) = await runCLI(["serve", "--config", file.path])
         #expect(status == 64)
         #expect(output.standardError.contains("'port' in \(file.path)"))
         try #"{"prot": 8080}"#.write(to: file, atomically: true, encoding: .utf8)
-        let (unknownStatus, unknown) = await run(["serve", "--config", file.path])
+        let (unknownStatus, unknown) = await runCLI(["serve", "--config", file.path])
         #expect(unknownStatus == 64)
         #expect(unknown.standardError.contains("prot"))
         #expect(unknown.standardError.contains("unknown setting"))
@@ -80,7 +69,7 @@ struct CommandLineTests {
     @Test func masterKeyFileMustHoldThirtyTwoBytes() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("cs-key-\(UUID().uuidString)")
         try Data("c2hvcnQ=".utf8).write(to: file)
-        let (status, output) = await run(["serve", "--master-key-file", file.path])
+        let (status, output) = await runCLI(["serve", "--master-key-file", file.path])
         #expect(status == 64)
         #expect(output.standardError.contains("master-key-file"))
         #expect(!output.standardError.contains("c2hvcnQ"))
@@ -90,13 +79,13 @@ struct CommandLineTests {
         try await withTestDatabase { database in
             let url = try connectionURL(database)
             let environment = ["DATABASE_URL": url]
-            let (beforeStatus, before) = await run(["migrate", "--status"], environment: environment)
+            let (beforeStatus, before) = await runCLI(["migrate", "--status"], environment)
             #expect(beforeStatus == 0, "\(before.standardError)")
             #expect(before.standardOutput.contains("0001_audit_log.sql\tpending"))
-            let (status, output) = await run(["migrate"], environment: environment)
+            let (status, output) = await runCLI(["migrate"], environment)
             #expect(status == 0, "\(output.standardError)")
             #expect(output.standardOutput.contains("applied"))
-            let (afterStatus, after) = await run(["migrate", "--status"], environment: environment)
+            let (afterStatus, after) = await runCLI(["migrate", "--status"], environment)
             #expect(afterStatus == 0)
             #expect(after.standardOutput.contains("control\t0001_audit_log.sql\tapplied"))
             #expect(after.standardOutput.contains("0 pending"))
@@ -104,17 +93,9 @@ struct CommandLineTests {
     }
 
     @Test func unreachableDatabaseIsAFailureNotAUsageError() async {
-        let (status, output) = await run(["migrate"], environment: ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2"])
+        let (status, output) = await runCLI(["migrate"], ["DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x?connect_timeout=2"])
         #expect(status == 1)
         #expect(output.standardError.contains("could not connect"))
     }
 }
 
-/// A URL for a test database: the admin URL with its database replaced.
-func connectionURL(_ configuration: PostgresConfiguration) throws -> String {
-    guard var components = URLComponents(string: configuration.connectionString),
-        let database = configuration.overrides["dbname"]
-    else { throw TestDatabase.NotConfigured() }
-    components.path = "/" + database
-    return components.string ?? ""
-}
