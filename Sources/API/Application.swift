@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import HTTP
 import Platform
@@ -14,15 +15,32 @@ public struct Application: Sendable {
         public var health: HealthRoutes.Probe
         /// `Portal/static`, served under `/static/`; nil when the folder is absent.
         public var staticRoot: URL?
+        /// The control plane behind `/v1`; nil serves health and static files only.
+        public var controlPlane: ControlPlaneDependencies?
 
-        public init(logger: Logger, health: HealthRoutes.Probe, staticRoot: URL?) {
+        public init(
+            logger: Logger, health: HealthRoutes.Probe, staticRoot: URL?, controlPlane: ControlPlaneDependencies? = nil
+        ) {
             self.logger = logger
             self.health = health
             self.staticRoot = staticRoot
+            self.controlPlane = controlPlane
+        }
+    }
+
+    public struct ControlPlaneDependencies: Sendable {
+        public var service: TenantService
+        public var authenticator: any Authenticator
+
+        public init(service: TenantService, authenticator: any Authenticator) {
+            self.service = service
+            self.authenticator = authenticator
         }
     }
 
     public let responder: any HTTPResponder
+    /// Every routed method and pattern, for the OpenAPI completeness check.
+    public let routes: [(method: HTTPMethod, pattern: String)]
 
     public init(_ dependencies: Dependencies) throws {
         var router = Router()
@@ -32,7 +50,21 @@ public struct Application: Sendable {
         {
             let files = try StaticFiles(root: staticRoot.path)
             try router.get("/static/*path", files)
+            let openAPI = staticRoot.appendingPathComponent("openapi.json")
+            if let document = FileManager.default.contents(atPath: openAPI.path) {
+                let body = Array(document)
+                try router.get("/v1/openapi.json") { _ in
+                    HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
+                }
+            }
         }
+        if let controlPlane = dependencies.controlPlane {
+            let tenants = TenantRoutes(service: controlPlane.service, logger: dependencies.logger.labelled("access"))
+            try router.group("/v1", middleware: [BearerAuthenticationMiddleware(authenticator: controlPlane.authenticator)]) {
+                try tenants.register(on: &$0)
+            }
+        }
+        routes = router.routes
         // Outermost first: ids exist before anything logs, errors are mapped
         // before the access log records the final status, and security
         // headers are added to error responses too.

@@ -71,6 +71,8 @@ public struct TenantService: Sendable {
     // MARK: Tenants
 
     /// Creates and provisions a tenant, or completes an interrupted provisioning.
+    /// Repeating a completed request returns the tenant; the same slug with
+    /// different details is `tenant_exists` (409).
     public func createTenant(partner partnerSlug: Slug, slug: Slug, legalName: String, actor: String) async throws
         -> Tenant
     {
@@ -82,7 +84,8 @@ public struct TenantService: Sendable {
                 throw ControlPlaneError.conflict("tenant_exists", "a tenant '\(slug)' already exists", field: "slug")
             }
             guard existing.status == .provisioning else {
-                if existing.status == .active { return existing }
+                // Repeating the same request is idempotent; a different one for a taken slug is a conflict.
+                if existing.status == .active && existing.legalName == legalName { return existing }
                 throw ControlPlaneError.conflict(
                     "tenant_exists", "tenant '\(slug)' already exists and is \(existing.status.rawValue)", field: "slug")
             }

@@ -15,6 +15,9 @@
 /// hand it (usually behind a ``MiddlewareChain``) to the server.
 public struct Router: HTTPResponder, RouteRegistrar {
     private var trie = RouteTrie()
+    /// Every registered method and full pattern, in registration order; for
+    /// checks such as "each route is documented in the OpenAPI file".
+    public private(set) var routes: [(method: HTTPMethod, pattern: String)] = []
 
     public init() {}
 
@@ -25,6 +28,7 @@ public struct Router: HTTPResponder, RouteRegistrar {
         let wrapped: any HTTPResponder =
             middleware.isEmpty ? responder : MiddlewareChain(middleware, responder: responder)
         try trie.insert(method, parsed, responder: wrapped)
+        routes.append((method: method, pattern: pattern))
     }
 
     public func respond(to request: HTTPRequest) async throws -> HTTPResponse {
