@@ -138,6 +138,17 @@ BEGIN
         EXECUTE format('CREATE ROLE %I LOGIN NOINHERIT NOCREATEDB NOCREATEROLE NOREPLICATION', role_name);
     END IF;
     EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L', role_name, password);
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), role_name);
     EXECUTE format('ALTER ROLE %I SET search_path = %I', role_name, role_name);
+END;
+$$;
+
+-- Least privilege on the database itself: only roles granted CONNECT (the
+-- platform and each tenant's role) may connect, and nobody else may create
+-- temporary tables. Tenant roles can still read pg_catalog (object names,
+-- not data): PostgreSQL offers no per-role way to hide it.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
 END;
 $$;

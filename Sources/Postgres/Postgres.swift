@@ -7,8 +7,9 @@
 /// there; async callers suspend on a continuation until the call returns. The
 /// Swift cooperative pool is therefore never blocked by the database, and the
 /// number of such threads is bounded by the pool size (plus one per
-/// ``PostgresListener``). A connection is used by one task at a time: the
-/// ``PostgresPool`` hands it out exclusively inside `withConnection {}`.
+/// ``PostgresListener``), and for tenant work by the global cap of the
+/// ``PostgresPoolGroup``. A connection is used by one task at a time: the
+/// pool hands it out exclusively inside `withConnection {}`.
 ///
 /// ## Safety
 ///

@@ -22,6 +22,9 @@ final class LibPQHandle: @unchecked Sendable {
 /// they would interleave with our JSON log lines).
 private func discardNotice(_ argument: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>?) {}
 
+/// `close(2)`, named apart from ``PostgresConnection/close()``.
+private func closeDescriptor(_ descriptor: Int32) { _ = close(descriptor) }
+
 /// One session with PostgreSQL. See ``PostgresModule`` for the concurrency model.
 ///
 /// A connection is not meant to be shared by concurrent tasks: take one from a
@@ -137,6 +140,44 @@ public final class PostgresConnection: @unchecked Sendable {
     public func close() async {
         _ = try? await thread.run { [handle] in handle.finish() }
         thread.stop()
+    }
+
+    /// Closes the session and waits, up to `timeout`, until the server has
+    /// ended it: until the backend process has exited and so left
+    /// `pg_stat_activity` and freed its `max_connections` slot.
+    ///
+    /// `PQfinish` only sends Terminate; the backend exits a moment later. A
+    /// pool that closes one tenant's session to open another's would
+    /// otherwise briefly have one session more on the server than its cap.
+    /// The backend closes its end of the socket only when it exits, so a
+    /// duplicate of our descriptor, kept open across `PQfinish`, reads EOF then.
+    func closeAwaitingServerExit(timeout: Duration = .seconds(1)) async {
+        _ = try? await thread.run { [handle] in Self.finishAwaitingServerExit(handle, timeout: timeout) }
+        thread.stop()
+    }
+
+    private static func finishAwaitingServerExit(_ handle: LibPQHandle, timeout: Duration) {
+        guard let connection = handle.connection else { return }
+        let socket = PQsocket(connection)
+        let watched = socket >= 0 ? fcntl(socket, F_DUPFD_CLOEXEC, 0) : -1
+        handle.finish()
+        guard watched >= 0 else { return }
+        defer { closeDescriptor(watched) }
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return }
+            let millis = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000 + 1
+            var descriptor = pollfd(fd: watched, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(clamping: millis))
+            if ready < 0 && errno == EINTR { continue }
+            guard ready > 0 else { return }  // timed out, or poll failed
+            // Discards anything still in flight (a TLS close_notify); 0 is EOF: the backend is gone.
+            let count = buffer.withUnsafeMutableBytes { read(watched, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return }
+        }
     }
 
     // MARK: - Statement execution (on the dedicated thread)

@@ -97,6 +97,7 @@ struct TenantServiceTests {
                 "SET SESSION AUTHORIZATION countersign",
                 "CREATE TABLE public.leak (x int)",
                 "CREATE TABLE t_\(a).sneaky (x int)",
+                "CREATE TEMPORARY TABLE scratch (x int)",
             ] {
                 let error = await #expect(throws: PostgresError.self, "\(attempt)") {
                     try await connection.executeScript(unsafeSQL: attempt)
