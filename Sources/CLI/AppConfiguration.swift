@@ -1,3 +1,5 @@
+import ControlPlane
+import Cryptography
 import Foundation
 import Platform
 import Postgres
@@ -81,7 +83,7 @@ public struct AppConfiguration: Sendable {
         configuration.masterKeyFile = try reader.optionalValue(
             "master-key-file", environment: env("master-key-file"),
             expecting: "a readable file holding a base64 32-byte key") { path in
-                MasterKeyFile.isValid(path) ? path : nil
+                (try? MasterKey.keyRing(contents: MasterKey.readFile(path), source: path)) == nil ? nil : path
             }
         let rootSetting = reader.raw("root", environmentName: env("root"))
         configuration.root = ResourceRoot.locate(explicit: rootSetting?.0)
@@ -129,15 +131,11 @@ public struct AppConfiguration: Sendable {
     }
 }
 
-/// The master key file: base64 of exactly 32 bytes, whitespace around it ignored.
-public enum MasterKeyFile {
-    public static func read(_ path: String) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-            let key = Data(base64Encoded: text), key.count == 32
-        else { return nil }
-        return Array(key)
+extension AppConfiguration {
+    /// The master key ring from `--master-key-file` (one base64 32-byte key per
+    /// line, the first current); nil when no file is configured.
+    public func masterKeyRing() throws -> KeyRing? {
+        guard let path = masterKeyFile else { return nil }
+        return try MasterKey.keyRing(contents: try MasterKey.readFile(path), source: "the master key file \(path)")
     }
-
-    public static func isValid(_ path: String) -> Bool { read(path) != nil }
 }

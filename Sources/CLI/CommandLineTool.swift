@@ -38,7 +38,7 @@ public enum CommandLineTool {
 
     public static let subcommands: [any Subcommand.Type] = [
         ServeCommand.self, MigrateCommand.self, ApplyCommand.self, PartnerCommand.self, TenantCommand.self,
-        AuditCommand.self,
+        CredentialCommand.self, WebhookSecretCommand.self, AuditCommand.self,
         VersionCommand.self, HelpCommand.self,
     ]
 

@@ -19,8 +19,8 @@ struct ControlPlaneContext {
     {
         let logger = configuration.makeLogger(label: "cli")
         let keyRing: KeyRing
-        if let path = configuration.masterKeyFile, let key = MasterKeyFile.read(path) {
-            keyRing = try KeyRing(currentKey: SymmetricKey(data: key), id: try MasterKeyFile.keyID(key))
+        if let ring = try configuration.masterKeyRing() {
+            keyRing = ring
         } else if needsMasterKey {
             throw SettingError(
                 setting: "master-key-file", source: .defaultValue,
@@ -53,10 +53,3 @@ struct ControlPlaneContext {
     }
 }
 
-extension MasterKeyFile {
-    /// A short id for the key, so sealed boxes name the key that sealed them and
-    /// the master key can rotate: the first 8 hex digits of its SHA-256.
-    static func keyID(_ key: [UInt8]) throws -> String {
-        "mk-" + String(try SHA256.hash(data: key).hexString.prefix(8))
-    }
-}

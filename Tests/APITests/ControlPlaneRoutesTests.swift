@@ -174,3 +174,46 @@ struct ControlPlaneRoutesTests {
     }
 }
 
+
+@Suite("/v1 with real API keys")
+struct APIKeyAuthenticationTests {
+    @Test func keysAuthenticateAndAreRateLimitedPerCredential() async throws {
+        try await withTestPool(configuration: .init(maximumConnections: 4, checkoutTimeout: .seconds(30))) { pool in
+            let migrator = try Migrator(pool: pool, migrationsDirectory: repository.appendingPathComponent("Migrations"))
+            try await migrator.migrate()
+            let keyRing = try KeyRing(currentKey: SymmetricKey(data: try SecureRandom.bytes(count: 32)), id: "test")
+            let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing)
+            let partner = try Slug("pk_\(suffix())")
+            _ = try await service.createPartner(slug: partner, kind: .si, displayName: "PK", supportEmail: "a@pk.example", actor: "test")
+            let store = CredentialStore(pool: pool)
+            let (_, key) = try await store.issue(for: .partner(partner), scopes: [.tenantsRead], actor: "test")
+            var limits = CredentialAuthenticator.Configuration()
+            limits.burst = 3
+            limits.perSecond = 0.01
+            let clock = FixedTime()
+            let application = try Application(
+                .init(
+                    logger: .disabled, health: .init(database: { nil }, migrations: { nil }), staticRoot: nil,
+                    controlPlane: .init(
+                        service: service,
+                        authenticator: try CredentialAuthenticator(store: store, configuration: limits, now: { clock.now }))))
+            for _ in 0..<3 {
+                #expect(try await call(application, .get, "/v1/partners/\(partner)/tenants", token: key.reveal()).status == 200)
+            }
+            let response = try await application.responder.respond(
+                to: HTTPRequest(
+                    method: .get, target: "/v1/partners/\(partner)/tenants", path: "/v1/partners/\(partner)/tenants",
+                    headers: ["Host": "localhost", "Authorization": "Bearer \(key.reveal())"]))
+            #expect(response.status.code == 429)
+            #expect(response.headers["Retry-After"] == "100")
+            #expect(try await call(application, .get, "/v1/partners/\(partner)/tenants", token: "cs_live_nonsense").status == 401)
+            // A key's secret never appears in a response.
+            #expect(!String(decoding: response.body, as: UTF8.self).contains(key.reveal()))
+        }
+    }
+}
+
+/// A clock that stands still, so the rate limit is tested without waiting.
+private final class FixedTime: Sendable {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+}

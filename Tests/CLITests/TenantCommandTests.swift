@@ -64,3 +64,39 @@ struct TenantCommandTests {
         #expect(output.standardError.contains("master-key-file"))
     }
 }
+
+@Suite("credential and webhook-secret commands")
+struct SecretCommandTests {
+    @Test func keysAndSecretsArePrintedOnceAsJSON() async throws {
+        try await withTestDatabase { database in
+            let env = ["DATABASE_URL": try connectionURL(database), "COUNTERSIGN_MASTER_KEY_FILE": try makeMasterKeyFile()]
+            let slug = "sec_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(8)
+            #expect(await runCLI(["migrate"], env).0 == 0)
+            #expect(await runCLI(["partner", "create", "--slug", "northwind", "--kind", "msp", "--name", "N", "--support-email", "a@n.example"], env).0 == 0)
+            #expect(await runCLI(["tenant", "create", "--partner", "northwind", "--slug", String(slug), "--name", "Sec Ltd"], env).0 == 0)
+
+            let (keyStatus, keyOutput) = await runCLI(
+                ["credential", "create", "--tenant", String(slug), "--scopes", "events:write,runs:read", "--json"], env)
+            #expect(keyStatus == 0, "\(keyOutput.standardError)")
+            let key = try JSONSerialization.jsonObject(with: Data(keyOutput.standardOutput.utf8)) as? [String: String]
+            #expect(key?["key"]?.hasPrefix("cs_live_") == true)
+            #expect(key?["id"] != nil)
+
+            let (badScope, badScopeOutput) = await runCLI(["credential", "create", "--tenant", String(slug), "--scopes", "events:fly"], env)
+            #expect(badScope == 1)
+            #expect(badScopeOutput.standardError.contains("events:fly"))
+
+            let (secretStatus, secretOutput) = await runCLI(
+                ["webhook-secret", "create", "--tenant", String(slug), "--source", "netsuite", "--json"], env)
+            #expect(secretStatus == 0, "\(secretOutput.standardError)")
+            let secret = try JSONSerialization.jsonObject(with: Data(secretOutput.standardOutput.utf8)) as? [String: String]
+            #expect(secret?["secret"]?.hasPrefix("whsec_") == true)
+
+            #expect(await runCLI(["credential", "revoke", "--prefix", key?["prefix"] ?? ""], env).0 == 0)
+            #expect(await runCLI(["audit", "verify"], env).0 == 0)
+            let token = await runCLI(["tenant", "delete", "--slug", String(slug)], env).1.standardOutput
+                .components(separatedBy: "--confirm ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            #expect(await runCLI(["tenant", "delete", "--slug", String(slug), "--confirm", token], env).0 == 0)
+        }
+    }
+}

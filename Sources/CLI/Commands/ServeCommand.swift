@@ -1,4 +1,5 @@
 import API
+import ControlPlane
 import Foundation
 import HTTP
 import Platform
@@ -36,13 +37,20 @@ public struct ServeCommand: Subcommand {
             logger: logger.labelled("postgres"))
         let migrator = try Migrator(
             pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"), logger: logger)
-        if configuration.masterKeyFile == nil {
-            logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): secrets cannot be sealed")
+        // /v1 needs the master key (tenant database passwords and webhook secrets are sealed with it);
+        // without one, serve still answers health checks and static files, and says why /v1 is absent.
+        var controlPlane: Application.ControlPlaneDependencies?
+        if let keyRing = try configuration.masterKeyRing() {
+            let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
+            controlPlane = .init(
+                service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)))
+        } else {
+            logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")
         }
         let application = try Application(
             Application.Dependencies(
                 logger: logger, health: .live(pool: pool, migrator: migrator),
-                staticRoot: root.appendingPathComponent("Portal/static")))
+                staticRoot: root.appendingPathComponent("Portal/static"), controlPlane: controlPlane))
         var serverConfiguration = HTTPServer.Configuration(host: configuration.host, port: configuration.port)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             serverConfiguration.tls = HTTPServer.Configuration.TLS(certificatePath: certificate, privateKeyPath: key)
