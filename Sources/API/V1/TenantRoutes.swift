@@ -25,7 +25,8 @@ public struct TenantRoutes: Sendable {
     }
 
     struct TenantBody: Encodable {
-        let id: UUID
+        /// Lowercase, as RFC 9562 recommends and PostgreSQL prints it.
+        let id: String
         let slug: String
         let partner: String
         let legalName: String
@@ -33,7 +34,7 @@ public struct TenantRoutes: Sendable {
         let createdAt: Date
 
         init(_ tenant: Tenant) {
-            id = tenant.id
+            id = tenant.id.uuidString.lowercased()
             slug = tenant.slug.value
             partner = tenant.partnerSlug.value
             legalName = tenant.legalName
