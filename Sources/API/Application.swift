@@ -31,10 +31,19 @@ public struct Application: Sendable {
     public struct ControlPlaneDependencies: Sendable {
         public var service: TenantService
         public var authenticator: any Authenticator
+        public var credentials: CredentialStore
+        public var webhookSecrets: WebhookSecretStore
 
-        public init(service: TenantService, authenticator: any Authenticator) {
+        /// The stores default to the service's pool and master key, which is
+        /// what `serve` uses; tests may pass their own.
+        public init(
+            service: TenantService, authenticator: any Authenticator, credentials: CredentialStore? = nil,
+            webhookSecrets: WebhookSecretStore? = nil
+        ) {
             self.service = service
             self.authenticator = authenticator
+            self.credentials = credentials ?? CredentialStore(pool: service.pool)
+            self.webhookSecrets = webhookSecrets ?? WebhookSecretStore(pool: service.pool, keyRing: service.keyRing)
         }
     }
 
@@ -59,9 +68,16 @@ public struct Application: Sendable {
             }
         }
         if let controlPlane = dependencies.controlPlane {
-            let tenants = TenantRoutes(service: controlPlane.service, logger: dependencies.logger.labelled("access"))
+            let access = dependencies.logger.labelled("access")
+            let tenants = TenantRoutes(service: controlPlane.service, logger: access)
+            let credentials = CredentialRoutes(
+                service: controlPlane.service, credentials: controlPlane.credentials,
+                webhookSecrets: controlPlane.webhookSecrets, logger: access)
+            let audit = AuditRoutes(pool: controlPlane.service.pool, logger: access)
             try router.group("/v1", middleware: [BearerAuthenticationMiddleware(authenticator: controlPlane.authenticator)]) {
                 try tenants.register(on: &$0)
+                try credentials.register(on: &$0)
+                try audit.register(on: &$0)
             }
         }
         routes = router.routes

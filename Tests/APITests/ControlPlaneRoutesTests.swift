@@ -86,8 +86,20 @@ private func call(
 }
 
 /// Fills a route pattern with one organisation's objects.
-private func path(_ pattern: String, partner: Slug, tenant: Slug) -> String {
+private func path(_ pattern: String, partner: Slug, tenant: Slug, credential: String) -> String {
     pattern.replacingOccurrences(of: ":partner", with: partner.value).replacingOccurrences(of: ":slug", with: tenant.value)
+        .replacingOccurrences(of: ":prefix", with: credential)
+}
+
+/// A valid body for each route that takes one, so that a refusal is the
+/// authorization's and not the body's.
+private func validBody(_ method: HTTPMethod, _ pattern: String) -> String? {
+    guard method == .post else { return nil }
+    if pattern.hasSuffix("/tenants") { return #"{"slug": "x_\#(suffix())", "legal_name": "X"}"# }
+    if pattern.hasSuffix("/credentials") { return #"{"scopes": ["tenants:read"]}"# }
+    if pattern.hasSuffix("/rotate") { return #"{"overlap_seconds": 0}"# }
+    if pattern.hasSuffix("/webhook-secrets") { return #"{"source": "netsuite"}"# }
+    return nil
 }
 
 @Suite("/v1 control-plane routes")
@@ -95,19 +107,47 @@ struct ControlPlaneRoutesTests {
     /// Every authenticated /v1 route, called by partner A on partner B's objects, answers 404
     /// and changes nothing; the same call on A's own objects is allowed.
     @Test func aPartnerCannotReachAnotherPartnersTenantsThroughAnyRoute() async throws {
-        try await withTwoPartners { application, a, b, _ in
+        try await withTwoPartners { application, a, b, pool in
+            let store = CredentialStore(pool: pool)
+            let (_, keyOfA) = try await store.issue(for: .tenant(a.tenant), scopes: [.tenantsRead], actor: "test")
+            let (_, keyOfB) = try await store.issue(for: .tenant(b.tenant), scopes: [.tenantsRead], actor: "test")
             let routes = application.routes.filter { $0.pattern.hasPrefix("/v1/") && $0.pattern != "/v1/openapi.json" }
-            #expect(routes.count >= 5)
+            #expect(routes.count >= 10)
             for route in routes {
-                let body = route.method == .post && route.pattern.hasSuffix("/tenants") ? #"{"slug": "x_\#(suffix())", "legal_name": "X"}"# : nil
-                let foreign = try await call(application, route.method, path(route.pattern, partner: b.partner, tenant: b.tenant), token: "partner-a", json: body)
-                #expect(foreign.status == 404, "\(route.method) \(route.pattern) on another partner: \(foreign.status)")
-                let unauthenticated = try await call(application, route.method, path(route.pattern, partner: a.partner, tenant: a.tenant), token: nil, json: body)
+                let body = validBody(route.method, route.pattern)
+                let unauthenticated = try await call(
+                    application, route.method, path(route.pattern, partner: a.partner, tenant: a.tenant, credential: keyOfA.prefix),
+                    token: nil, json: body)
                 #expect(unauthenticated.status == 401, "\(route.method) \(route.pattern) without a key")
+                guard route.pattern.contains(":") else {
+                    // Routes without an object in the path (the audit log) answer for the
+                    // caller's own organisation; they must not show the other partner's.
+                    let own = try await call(application, route.method, route.pattern, token: "partner-a", json: body)
+                    #expect(own.status == 200, "\(route.method) \(route.pattern): \(own.status)")
+                    let text = String(describing: own.body)
+                    #expect(!text.contains(b.partner.value) && !text.contains(b.tenant.value) && !text.contains(keyOfB.prefix))
+                    continue
+                }
+                let foreign = try await call(
+                    application, route.method, path(route.pattern, partner: b.partner, tenant: b.tenant, credential: keyOfB.prefix),
+                    token: "partner-a", json: body)
+                #expect(foreign.status == 404, "\(route.method) \(route.pattern) on another partner: \(foreign.status)")
+                // Another tenant's key named under one's own tenant is just as invisible.
+                if route.pattern.contains(":prefix") {
+                    let smuggled = try await call(
+                        application, route.method, path(route.pattern, partner: a.partner, tenant: a.tenant, credential: keyOfB.prefix),
+                        token: "partner-a", json: body)
+                    #expect(smuggled.status == 404, "\(route.method) \(route.pattern) with B's key under A's tenant")
+                }
             }
-            // B's tenant is untouched.
+            // B's tenant and key are untouched, and nothing was issued for B.
             let provider = try await call(application, .get, "/v1/tenants/\(b.tenant)", token: "provider")
             #expect(provider.body["status"] as? String == "active")
+            #expect(try await store.authenticate(keyOfB.reveal(), remoteAddress: "::1").principal.actor == "credential:\(keyOfB.prefix)")
+            #expect(try await store.list(owner: .tenant(b.tenant)).map(\.prefix) == [keyOfB.prefix])
+            let secrets = try await pool.query(
+                "SELECT count(*) AS n FROM control.webhook_secrets w JOIN control.tenants t ON t.id = w.tenant_id WHERE t.slug = \(b.tenant.value)")
+            #expect(try secrets[0].decode("n", as: Int.self) == 0)
         }
     }
 

@@ -42,6 +42,16 @@ public enum AccessRequest: Sendable, Equatable {
     case readTenant(Tenant)
     case manageTenant(Tenant)
     case readAudit(of: Principal.Organization)
+    /// List a tenant's API keys (prefixes and metadata, never secrets).
+    /// Needs `credentials:write`: only those who manage keys need to see them.
+    case readCredentials(of: Tenant)
+    /// Issue, revoke or rotate a tenant's API keys. `granting` is the scopes
+    /// the caller would obtain a key with (a new key's, or a rotated key's):
+    /// the caller must hold each of them, so `credentials:write` can never
+    /// be turned into a more powerful key.
+    case manageCredentials(of: Tenant, granting: ScopeSet)
+    /// Create or rotate a tenant's webhook signing secrets.
+    case writeWebhookSecrets(of: Tenant)
 }
 
 /// The one place that decides whether a principal may do something.
@@ -71,15 +81,30 @@ public enum AccessPolicy {
             }
         case (.tenant, .readPartner), (.tenant, .manageTenants), (.tenant, .manageTenant):
             throw Denied(reason: "tenants cannot manage tenants")
+        case (.partner(let mine), .readCredentials(let tenant)),
+            (.partner(let mine), .manageCredentials(let tenant, _)),
+            (.partner(let mine), .writeWebhookSecrets(let tenant)):
+            guard tenant.partnerSlug == mine else { throw Denied(reason: "another partner's tenant") }
+        case (.tenant(let mine, _), .readCredentials(let tenant)),
+            (.tenant(let mine, _), .manageCredentials(let tenant, _)),
+            (.tenant(let mine, _), .writeWebhookSecrets(let tenant)):
+            guard tenant.slug == mine else { throw Denied(reason: "another tenant") }
         }
         let scope: String
         switch request {
         case .readPartner, .readTenant: scope = "tenants:read"
         case .manageTenants, .manageTenant: scope = "tenants:write"
         case .readAudit: scope = "audit:read"
+        case .readCredentials, .manageCredentials: scope = "credentials:write"
+        case .writeWebhookSecrets: scope = "secrets:write"
         }
         guard principal.has(scope: scope) || (scope == "tenants:read" && principal.has(scope: "tenants:write")) else {
             throw Denied(reason: "missing scope \(scope)")
+        }
+        if case .manageCredentials(_, let granting) = request {
+            for granted in granting.names where !principal.has(scope: granted) {
+                throw Denied(reason: "missing scope \(granted)")
+            }
         }
     }
 }

@@ -120,17 +120,23 @@ public struct CredentialStore: Sendable {
     }
 
     /// Revokes a key at once; its next use is refused.
-    public func revoke(prefix: String, actor: String) async throws {
+    ///
+    /// - Parameter owner: when given, a key of anyone else is
+    ///   `credential_not_found` (404), like a missing one, so a route scoped to
+    ///   one tenant can never revoke another's key.
+    public func revoke(prefix: String, owner: CredentialOwner? = nil, actor: String) async throws {
         try await pool.withTransaction { tx in
             let updated = try await tx.execute(
                 """
-                UPDATE control.api_credentials SET revoked_at = now()
-                WHERE key_prefix = \(prefix) AND revoked_at IS NULL
+                UPDATE control.api_credentials c SET revoked_at = now()
+                WHERE c.key_prefix = \(prefix) AND c.revoked_at IS NULL
+                  AND (\(owner?.tenantSlug)::text IS NULL
+                       OR c.tenant_id = (SELECT id FROM control.tenants WHERE slug = \(owner?.tenantSlug)))
+                  AND (\(owner?.partnerSlug)::text IS NULL
+                       OR c.partner_id = (SELECT id FROM control.partners WHERE slug = \(owner?.partnerSlug)))
                 """)
             guard updated == 1 else {
-                throw ControlPlaneError(
-                    code: "credential_not_found", message: "no active API key with prefix \(prefix)", httpStatus: 404,
-                    field: "prefix")
+                throw Self.notFound(prefix, active: true)
             }
             try await AuditLog.control().append(
                 AuditEntry(actor: actor, action: "credential.revoked", subject: "credential:\(prefix)"), on: tx)
