@@ -24,7 +24,9 @@ let package = Package(
 
         .target(name: "Platform", swiftSettings: strict),
         .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: strict),
+        .target(name: "Events", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: strict),
+        .target(name: "Webhooks", dependencies: ["Platform", "Cryptography"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["Platform", "Telemetry", "COpenSSL", "CLinux"], swiftSettings: strict),
         .target(name: "Postgres", dependencies: ["CLibPQ", "Platform", "Telemetry"], swiftSettings: strict),
         .target(
@@ -35,12 +37,25 @@ let package = Package(
             dependencies: ["Platform", "Telemetry", "Cryptography", "Postgres", "SchemaMigration"],
             swiftSettings: strict),
         .target(
-            name: "API", dependencies: ["HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Telemetry", "Platform"],
+            name: "Ingest",
+            dependencies: ["Platform", "Telemetry", "Cryptography", "Postgres", "Events", "ControlPlane"],
+            swiftSettings: strict),
+        .target(
+            name: "Delivery",
+            dependencies: ["Platform", "Telemetry", "Cryptography", "Postgres", "HTTP", "Webhooks", "ControlPlane"],
+            swiftSettings: strict),
+        .target(
+            name: "API",
+            dependencies: [
+                "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events", "Ingest", "Delivery", "Webhooks",
+                "Telemetry", "Platform",
+            ],
             swiftSettings: strict),
         .target(
             name: "CLI",
             dependencies: [
-                "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "API",
+                "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events",
+                "Ingest", "Delivery", "API",
             ],
             swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
@@ -50,14 +65,17 @@ let package = Package(
 
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strict),
+        .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"], swiftSettings: strict),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SchemaMigrationTests", dependencies: ["SchemaMigration", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ControlPlaneTests", dependencies: ["ControlPlane", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "APITests", dependencies: ["API", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "APITests", dependencies: ["API", "Ingest", "Delivery", "Events", "Webhooks", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"], swiftSettings: strict),
     ]
 )

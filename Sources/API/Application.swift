@@ -1,6 +1,8 @@
 import ControlPlane
+import Delivery
 import Foundation
 import HTTP
+import Ingest
 import Platform
 import Postgres
 import SchemaMigration
@@ -33,13 +35,20 @@ public struct Application: Sendable {
         public var authenticator: any Authenticator
         public var credentials: CredentialStore
         public var webhookSecrets: WebhookSecretStore
+        /// Event ingest, `/v1/events` and `/hooks`; nil leaves them out.
+        public var ingest: IngestService?
+        /// The clock webhook timestamps and secret overlaps are judged by.
+        public var now: @Sendable () -> Date
 
         /// The stores default to the service's pool and master key, which is
         /// what `serve` uses; tests may pass their own.
         public init(
             service: TenantService, authenticator: any Authenticator, credentials: CredentialStore? = nil,
-            webhookSecrets: WebhookSecretStore? = nil
+            webhookSecrets: WebhookSecretStore? = nil, ingest: IngestService? = nil,
+            now: @escaping @Sendable () -> Date = Date.init
         ) {
+            self.ingest = ingest
+            self.now = now
             self.service = service
             self.authenticator = authenticator
             self.credentials = credentials ?? CredentialStore(pool: service.pool)
@@ -78,6 +87,21 @@ public struct Application: Sendable {
                 try tenants.register(on: &$0)
                 try credentials.register(on: &$0)
                 try audit.register(on: &$0)
+                if let ingest = controlPlane.ingest {
+                    try EventRoutes(ingest: ingest).register(on: &$0)
+                    try EndpointRoutes(
+                        endpoints: EndpointStore(
+                            databases: ingest.databases, keyRing: controlPlane.service.keyRing,
+                            knownEventTypes: Set(ingest.catalog.types.map(\.type))),
+                        deliveries: Deliveries(databases: ingest.databases)
+                    ).register(on: &$0)
+                }
+            }
+            if let ingest = controlPlane.ingest {
+                try HookRoutes(
+                    ingest: ingest, secrets: WebhookSecretCache(store: controlPlane.webhookSecrets),
+                    now: controlPlane.now
+                ).register(on: &router)
             }
         }
         routes = router.routes

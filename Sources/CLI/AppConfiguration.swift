@@ -23,6 +23,13 @@ public struct AppConfiguration: Sendable {
     public var root: URL?
     /// Maximum database connections of this process (`COUNTERSIGN_DB_POOL_SIZE`). Default 10.
     public var databasePoolSize: Int = 10
+    /// Connections for tenant-scoped work, across all tenants' pools.
+    public var tenantPoolSize: Int = 32
+    /// `serve` also delivers outbound webhooks (the embedded worker).
+    public var embeddedWorker = true
+    /// Lets webhook endpoints resolve to loopback and private addresses:
+    /// for development and tests only, since it opens the door to SSRF.
+    public var allowPrivateWebhookTargets = false
     /// Time allowed for in-flight requests at shutdown, in seconds (`COUNTERSIGN_SHUTDOWN_GRACE`). Default 10.
     public var shutdownGraceSeconds: Int = 10
     /// PEM certificate chain and private key for HTTPS (`COUNTERSIGN_TLS_CERT`, `COUNTERSIGN_TLS_KEY`).
@@ -40,6 +47,12 @@ public struct AppConfiguration: Sendable {
         ("master-key-file", "COUNTERSIGN_MASTER_KEY_FILE", "FILE", "file holding the base64 32-byte master key"),
         ("root", "COUNTERSIGN_ROOT", "DIR", "folder with Migrations/, Portal/, Templates/ (default: found from cwd)"),
         ("db-pool-size", "COUNTERSIGN_DB_POOL_SIZE", "N", "maximum database connections (default 10)"),
+        ("tenant-pool-size", "COUNTERSIGN_TENANT_POOL_SIZE", "N",
+         "maximum connections logged in as tenant roles, all tenants together (default 32)"),
+        ("embedded-worker", "COUNTERSIGN_EMBEDDED_WORKER", "BOOL",
+         "serve also delivers outbound webhooks: true or false (default true)"),
+        ("allow-private-webhook-targets", "COUNTERSIGN_ALLOW_PRIVATE_WEBHOOK_TARGETS", "BOOL",
+         "let endpoints be loopback or private addresses, for development only (default false)"),
         ("shutdown-grace", "COUNTERSIGN_SHUTDOWN_GRACE", "SECONDS", "time for in-flight requests at shutdown (default 10)"),
         ("tls-cert", "COUNTERSIGN_TLS_CERT", "FILE", "PEM certificate chain; enables HTTPS with --tls-key"),
         ("tls-key", "COUNTERSIGN_TLS_KEY", "FILE", "PEM private key for --tls-cert"),
@@ -94,6 +107,16 @@ public struct AppConfiguration: Sendable {
             "db-pool-size", environment: env("db-pool-size"), default: 10, expecting: "an integer 1-1000") {
                 Int($0).flatMap { (1...1000).contains($0) ? $0 : nil }
             }
+        configuration.tenantPoolSize = try reader.value(
+            "tenant-pool-size", environment: env("tenant-pool-size"), default: 32, expecting: "an integer 1-1000") {
+                Int($0).flatMap { (1...1000).contains($0) ? $0 : nil }
+            }
+        configuration.embeddedWorker = try reader.value(
+            "embedded-worker", environment: env("embedded-worker"), default: true, expecting: "true or false",
+            AppConfiguration.bool)
+        configuration.allowPrivateWebhookTargets = try reader.value(
+            "allow-private-webhook-targets", environment: env("allow-private-webhook-targets"), default: false,
+            expecting: "true or false", AppConfiguration.bool)
         configuration.shutdownGraceSeconds = try reader.value(
             "shutdown-grace", environment: env("shutdown-grace"), default: 10, expecting: "seconds 0-3600") {
                 Int($0).flatMap { (0...3600).contains($0) ? $0 : nil }
@@ -137,5 +160,13 @@ extension AppConfiguration {
     public func masterKeyRing() throws -> KeyRing? {
         guard let path = masterKeyFile else { return nil }
         return try MasterKey.keyRing(contents: try MasterKey.readFile(path), source: "the master key file \(path)")
+    }
+
+    static func bool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": true
+        case "false", "no", "0", "off": false
+        default: nil
+        }
     }
 }

@@ -53,6 +53,13 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             sql += "$\(bindings.count)"
         }
 
+        /// A fragment of SQL text fixed at compile time, such as a column
+        /// list shared by several queries. `StaticString` cannot hold data
+        /// from a request, so this never carries a value into the SQL text.
+        public mutating func appendInterpolation(fragment: StaticString) {
+            sql += fragment.description
+        }
+
         public mutating func appendInterpolation(identifier: SQLIdentifier) {
             sql += identifier.quoted
         }

@@ -101,18 +101,21 @@ enum PostgresTimestamp {
 
 /// One-dimensional array literals (`{a,"b c",NULL}`), the text form of `text[]`.
 enum PostgresArrayLiteral {
+    /// Works on UTF-8 bytes: bulk inserts pass kilobytes of JSON per element.
     static func format(_ elements: [String]) -> String {
-        var out = "{"
+        var out: [UInt8] = [123]
+        out.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
         for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
-            out += "\""
-            for ch in element {
-                if ch == "\"" || ch == "\\" { out.append("\\") }
-                out.append(ch)
+            if index > 0 { out.append(44) }
+            out.append(34)
+            for byte in element.utf8 {
+                if byte == 34 || byte == 92 { out.append(92) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(34)
         }
-        return out + "}"
+        out.append(125)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Elements of a one-dimensional array; `nil` elements are SQL NULLs.

@@ -1,4 +1,6 @@
 import API
+import Events
+import Ingest
 import ControlPlane
 import Cryptography
 import Foundation
@@ -28,6 +30,7 @@ private func suffix() -> String { String(UUID().uuidString.replacingOccurrences(
 /// Two partners, each with one tenant, and an application whose tokens act as
 /// partner A, partner B, tenant a1, and the provider.
 private func withTwoPartners(
+    withIngest: Bool = false,
     _ body: (Application, _ a: (partner: Slug, tenant: Slug), _ b: (partner: Slug, tenant: Slug), PostgresPool) async throws -> Void
 ) async throws {
     try await withTestPool(configuration: .init(maximumConnections: 4, checkoutTimeout: .seconds(30))) { pool in
@@ -52,7 +55,12 @@ private func withTwoPartners(
             .init(
                 logger: .disabled, health: .init(database: { nil }, migrations: { nil }),
                 staticRoot: repository.appendingPathComponent("Portal/static"),
-                controlPlane: .init(service: service, authenticator: tokens)))
+                controlPlane: .init(
+                    service: service, authenticator: tokens,
+                    ingest: withIngest
+                        ? IngestService(
+                            catalog: try EventCatalog.load(from: repository.appendingPathComponent("Templates/events")),
+                            databases: TenantDatabases(service: service)) : nil)))
         do {
             try await body(application, a, b, pool)
         } catch {
@@ -193,7 +201,7 @@ struct ControlPlaneRoutesTests {
 
     /// The OpenAPI document lists every routed method and path, and nothing else.
     @Test func theOpenAPIDocumentMatchesTheRoutes() async throws {
-        try await withTwoPartners { application, _, _, _ in
+        try await withTwoPartners(withIngest: true) { application, _, _, _ in
             let (status, document) = try await call(application, .get, "/v1/openapi.json", token: nil)
             #expect(status == 200)
             #expect(document["openapi"] as? String == "3.1.0")

@@ -1,5 +1,8 @@
 import API
 import ControlPlane
+import Delivery
+import Events
+import Ingest
 import Foundation
 import HTTP
 import Platform
@@ -16,7 +19,8 @@ public struct ServeCommand: Subcommand {
     public static let name = "serve"
     public static let summary = "serve the API, webhook ingest and portal over HTTP"
     public static let options: [OptionSpec] = AppConfiguration.options([
-        "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "shutdown-grace",
+        "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
+        "embedded-worker", "allow-private-webhook-targets", "shutdown-grace",
         "tls-cert", "tls-key",
     ])
 
@@ -40,10 +44,32 @@ public struct ServeCommand: Subcommand {
         // /v1 needs the master key (tenant database passwords and webhook secrets are sealed with it);
         // without one, serve still answers health checks and static files, and says why /v1 is absent.
         var controlPlane: Application.ControlPlaneDependencies?
+        var tenantDatabases: TenantDatabases?
+        var deliveries: Task<Void, Never>?
         if let keyRing = try configuration.masterKeyRing() {
             let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
+            let databases = TenantDatabases(
+                service: service,
+                configuration: .init(maximumConnections: configuration.tenantPoolSize),
+                logger: logger.labelled("postgres"))
+            tenantDatabases = databases
+            let catalog = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
+            let ingest = IngestService(
+                catalog: catalog, databases: databases,
+                logger: logger.labelled("ingest"))
             controlPlane = .init(
-                service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)))
+                service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)),
+                ingest: ingest)
+            if configuration.embeddedWorker {
+                var client = HTTPClient.Configuration()
+                client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
+                client.userAgent = "Countersign-Webhooks/1"
+                let worker = DeliveryWorker(
+                    databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client),
+                    logger: logger.labelled("delivery"))
+                let loop = DeliveryLoop(worker: worker, control: pool, logger: logger.labelled("delivery"))
+                deliveries = Task { await loop.run() }
+            }
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")
         }
@@ -69,9 +95,14 @@ public struct ServeCommand: Subcommand {
         do {
             try await server.run()
         } catch {
+            deliveries?.cancel()
+            await tenantDatabases?.close()
             await pool.close()
             throw error
         }
+        deliveries?.cancel()
+        await deliveries?.value
+        await tenantDatabases?.close()
         await pool.close()
         logger.info("stopped")
         return 0

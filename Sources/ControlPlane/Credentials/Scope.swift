@@ -3,6 +3,8 @@
 public enum Scope: String, Sendable, CaseIterable, Codable, Comparable, CustomStringConvertible {
     case eventsWrite = "events:write"
     case eventsRead = "events:read"
+    /// Manage outbound webhook endpoints and replay deliveries.
+    case endpointsWrite = "endpoints:write"
     case runsRead = "runs:read"
     case runsWrite = "runs:write"
     case tasksRead = "tasks:read"

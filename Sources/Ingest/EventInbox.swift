@@ -1,0 +1,222 @@
+import ControlPlane
+import Events
+import Foundation
+import Postgres
+
+/// Writes batches of ingest submissions into a tenant's inbox, one
+/// transaction per batch: idempotency keys, events, usage, outbox.
+///
+/// A batch is planned in order of arrival. A submission whose idempotency key
+/// was seen before gets the first answer (or 409 if its body differs); one
+/// whose event id is already stored with other content is refused whole
+/// (409) so that nothing of it is half-written; everything else is inserted.
+/// Inserts are sorted by key so that two concurrent batches cannot deadlock.
+struct EventInbox: Sendable {
+    let databases: TenantDatabases
+
+    /// A concurrent transaction stored an event between our check and our
+    /// insert; the batch is re-planned from scratch.
+    struct ConcurrentInsert: Error {}
+
+    /// Stores a batch. One submission's failure never fails the others: if the
+    /// batch as a whole fails for a reason other than a lost connection, each
+    /// submission is retried on its own.
+    func write(_ submissions: [IngestSubmission], tenant: Slug) async -> [Result<IngestResponse, any Error>] {
+        do {
+            return try await withRetries { try await attempt(submissions, tenant: tenant) }.map { .success($0) }
+        } catch let error as PostgresError where error.isConnectionLoss || submissions.count == 1 {
+            return submissions.map { _ in .failure(error) }
+        } catch {
+            if submissions.count == 1 { return [.failure(error)] }
+            var results: [Result<IngestResponse, any Error>] = []
+            for submission in submissions {
+                do {
+                    let single = try await withRetries { try await attempt([submission], tenant: tenant) }
+                    results.append(.success(single[0]))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
+    }
+
+    /// Serialization failures, deadlocks and races are retried a few times.
+    private func withRetries(_ body: () async throws -> [IngestResponse]) async throws -> [IngestResponse] {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await body()
+            } catch let error as PostgresError
+                where attempt < 4 && error.isSerializationFailure
+            {
+                continue
+            } catch is ConcurrentInsert where attempt < 4 {
+                continue
+            }
+        }
+    }
+
+    private func attempt(_ submissions: [IngestSubmission], tenant: Slug) async throws -> [IngestResponse] {
+        try await databases.withTransaction(for: tenant) { tx in
+            var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
+
+            // Idempotency keys: the first submission with a key claims it; repeats
+            // inside this batch follow it; keys claimed earlier answer from storage.
+            var claimant: [String: Int] = [:]
+            var followers: [(index: Int, of: Int)] = []
+            for (index, submission) in submissions.enumerated() {
+                guard let key = submission.idempotencyKey else { continue }
+                if let first = claimant[key] {
+                    followers.append((index, first))
+                } else {
+                    claimant[key] = index
+                }
+            }
+            var claimed: Set<String> = []
+            if !claimant.isEmpty {
+                let keys = claimant.keys.sorted()
+                let hashes = keys.map { submissions[claimant[$0] ?? 0].requestHash }
+                let rows = try await tx.query(
+                    """
+                    INSERT INTO ingest_requests (key, request_hash, status, response)
+                    SELECT k, h, 0, '' FROM unnest(\(keys)::text[], \(hashes)::text[]) AS u(k, h)
+                    ON CONFLICT (key) DO NOTHING
+                    RETURNING key
+                    """)
+                claimed = Set(try rows.map { try $0.decode("key", as: String.self) })
+                let earlier = keys.filter { !claimed.contains($0) }
+                if !earlier.isEmpty {
+                    let stored = try await tx.query(
+                        "SELECT key, request_hash, status, response FROM ingest_requests WHERE key = ANY(\(earlier)::text[])")
+                    for row in stored {
+                        let key = try row.decode("key", as: String.self)
+                        guard let index = claimant[key] else { continue }
+                        outcomes[index] = try Self.repeatAnswer(
+                            to: submissions[index], storedHash: row.decode("request_hash", as: String.self),
+                            status: row.decode("status", as: Int.self), body: row.decode("response", as: String.self))
+                    }
+                }
+            }
+
+            // Event ids: what is stored already, then what this batch adds, in order.
+            let candidateIDs = Array(
+                Set(submissions.indices.filter { outcomes[$0] == nil }.flatMap { submissions[$0].events.map(\.id) }))
+            var known: [String: String] = [:]
+            if !candidateIDs.isEmpty {
+                let rows = try await tx.query(
+                    "SELECT event_id, content_hash FROM events WHERE event_id = ANY(\(candidateIDs)::text[])")
+                for row in rows {
+                    known[try row.decode("event_id", as: String.self)] = try row.decode("content_hash", as: String.self)
+                }
+            }
+            var plans: [Int: [(PreparedEvent, isNew: Bool)]] = [:]
+            var inserts: [(event: PreparedEvent, context: IngestContext)] = []
+            for (index, submission) in submissions.enumerated() where outcomes[index] == nil {
+                if followers.contains(where: { $0.index == index }) { continue }
+                var plan: [(PreparedEvent, isNew: Bool)] = []
+                var conflicts: [String] = []
+                var seenHere: [String: String] = [:]
+                for event in submission.events {
+                    if let hash = known[event.id] ?? seenHere[event.id] {
+                        if hash == event.contentHash { plan.append((event, false)) } else { conflicts.append(event.id) }
+                    } else {
+                        seenHere[event.id] = event.contentHash
+                        plan.append((event, true))
+                    }
+                }
+                if !conflicts.isEmpty {
+                    outcomes[index] = IngestResponses.conflict(ids: conflicts, submission: submission)
+                    continue
+                }
+                for (event, isNew) in plan where isNew {
+                    known[event.id] = event.contentHash
+                    inserts.append((event, submission.context))
+                }
+                plans[index] = plan
+            }
+
+            var receivedAt: [String: Date] = [:]
+            if !inserts.isEmpty {
+                inserts.sort { $0.event.id < $1.event.id }
+                let rows = try await tx.query(
+                    """
+                    INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
+                                        caused_by, traceparent, request_id, content_hash, document)
+                    SELECT id, type, version::integer, source, occurred::timestamptz, ingress, detail,
+                           NULLIF(caused_by, ''), NULLIF(traceparent, ''), NULLIF(request_id, ''), hash, document::jsonb
+                    FROM unnest(\(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
+                                \(inserts.map { String($0.event.schemaVersion) })::text[],
+                                \(inserts.map(\.event.source))::text[],
+                                \(inserts.map(\.event.occurredAtText))::text[],
+                                \(inserts.map(\.context.ingress.rawValue))::text[], \(inserts.map(\.context.detail))::text[],
+                                \(inserts.map { $0.event.causedBy ?? "" })::text[],
+                                \(inserts.map { $0.event.traceparent ?? "" })::text[],
+                                \(inserts.map { $0.context.requestID ?? "" })::text[],
+                                \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[])
+                         AS u(id, type, version, source, occurred, ingress, detail, caused_by, traceparent, request_id,
+                              hash, document)
+                    ON CONFLICT (event_id) DO NOTHING
+                    RETURNING event_id, received_at
+                    """)
+                guard rows.count == inserts.count else { throw ConcurrentInsert() }
+                for row in rows {
+                    receivedAt[try row.decode("event_id", as: String.self)] = try row.decode("received_at", as: Date.self)
+                }
+                let ids = inserts.map(\.event.id)
+                try await tx.query(
+                    """
+                    INSERT INTO usage_counters (day, metric, quantity)
+                    VALUES ((now() AT TIME ZONE 'UTC')::date, 'events.accepted', \(inserts.count))
+                    ON CONFLICT (day, metric) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+                    """)
+                let queued = try await tx.execute(
+                    """
+                    INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
+                    SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, ev.type, ev.seq,
+                           ev.document::text, now()
+                    FROM events ev
+                    JOIN endpoints ep ON ep.enabled
+                        AND (cardinality(ep.event_types) = 0 OR ev.type = ANY(ep.event_types))
+                    WHERE ev.event_id = ANY(\(ids)::text[])
+                    ORDER BY ev.seq, ep.id
+                    """)
+                if queued > 0 {
+                    try await tx.query("SELECT pg_notify('countersign_outbox', current_schema())")
+                }
+            }
+
+            for (index, plan) in plans {
+                outcomes[index] = IngestResponses.stored(plan: plan, receivedAt: receivedAt, shape: submissions[index].shape)
+            }
+            for (index, first) in followers {
+                guard let answer = outcomes[first] else { continue }
+                outcomes[index] =
+                    submissions[index].requestHash == submissions[first].requestHash
+                    ? answer : IngestResponses.keyReused(submission: submissions[index])
+            }
+
+            let final = claimant.filter { claimed.contains($0.key) }.sorted { $0.key < $1.key }
+            if !final.isEmpty {
+                let answers = final.map { outcomes[$0.value] ?? IngestResponses.internalError }
+                try await tx.query(
+                    """
+                    UPDATE ingest_requests r SET status = u.status::integer, response = u.response
+                    FROM unnest(\(final.map(\.key))::text[], \(answers.map { String($0.status) })::text[],
+                                \(answers.map(\.body))::text[]) AS u(key, status, response)
+                    WHERE r.key = u.key
+                    """)
+            }
+            return outcomes.map { $0 ?? IngestResponses.internalError }
+        }
+    }
+
+    /// A repeat of a request whose key is already stored.
+    static func repeatAnswer(to submission: IngestSubmission, storedHash: String, status: Int, body: String)
+        -> IngestResponse
+    {
+        guard storedHash == submission.requestHash else { return IngestResponses.keyReused(submission: submission) }
+        return IngestResponse(status: status, body: body)
+    }
+}

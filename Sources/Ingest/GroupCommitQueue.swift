@@ -1,0 +1,103 @@
+import Synchronization
+
+/// Groups concurrent submissions for the same key into one flush, so that
+/// many requests share one transaction and one commit.
+///
+/// Each key has a lane. A submission joins its lane's queue; if fewer than
+/// `maximumConcurrentFlushes` flushes are running for the lane, one starts and
+/// keeps taking everything queued (up to `maximumWeight`) until the queue is
+/// empty. While a flush waits for its commit, new submissions pile up and go
+/// together in the next one: the busier the lane, the larger the batches,
+/// with no timer adding latency when it is quiet.
+///
+/// The flush returns one result per item, in order; it decides itself how to
+/// keep one bad item from failing the others.
+public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Outcome: Sendable>: Sendable {
+    public typealias Flush = @Sendable (Key, [Item]) async -> [Result<Outcome, any Error>]
+
+    private struct Waiter: Sendable {
+        let item: Item
+        let weight: Int
+        let continuation: CheckedContinuation<Outcome, any Error>
+    }
+
+    private struct Lane: Sendable {
+        var pending: [Waiter] = []
+        var flushing = 0
+    }
+
+    public let maximumWeight: Int
+    public let maximumConcurrentFlushes: Int
+    private let flush: Flush
+    private let lanes = Mutex<[Key: Lane]>([:])
+
+    /// - Parameters:
+    ///   - maximumWeight: the most work one flush takes (for events: rows per
+    ///     transaction); a single heavier item still goes alone.
+    ///   - maximumConcurrentFlushes: flushes in flight per key; two lets one
+    ///     batch be built while the previous one commits.
+    public init(maximumWeight: Int = 1_000, maximumConcurrentFlushes: Int = 2, flush: @escaping Flush) {
+        self.maximumWeight = max(1, maximumWeight)
+        self.maximumConcurrentFlushes = max(1, maximumConcurrentFlushes)
+        self.flush = flush
+    }
+
+    /// Queues `item` and returns its outcome once the flush that took it has finished.
+    public func submit(_ item: Item, weight: Int = 1, for key: Key) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let startsFlush = lanes.withLock { lanes in
+                var lane = lanes[key] ?? Lane()
+                lane.pending.append(Waiter(item: item, weight: max(1, weight), continuation: continuation))
+                let starts = lane.flushing < maximumConcurrentFlushes
+                if starts { lane.flushing += 1 }
+                lanes[key] = lane
+                return starts
+            }
+            if startsFlush {
+                Task { await self.drain(key) }
+            }
+        }
+    }
+
+    /// Flushes batches for `key` until its queue is empty.
+    private func drain(_ key: Key) async {
+        while let batch = takeBatch(key) {
+            let results = await flush(key, batch.map(\.item))
+            for (index, waiter) in batch.enumerated() {
+                if index < results.count {
+                    waiter.continuation.resume(with: results[index])
+                } else {
+                    waiter.continuation.resume(throwing: GroupCommitError.missingOutcome)
+                }
+            }
+        }
+    }
+
+    /// The next batch, or nil (and this flusher retires) when nothing is queued.
+    private func takeBatch(_ key: Key) -> [Waiter]? {
+        lanes.withLock { lanes in
+            guard var lane = lanes[key] else { return nil }
+            guard !lane.pending.isEmpty else {
+                lane.flushing -= 1
+                lanes[key] = lane.flushing == 0 ? nil : lane
+                return nil
+            }
+            var weight = 0
+            var count = 0
+            for waiter in lane.pending {
+                if count > 0 && weight + waiter.weight > maximumWeight { break }
+                weight += waiter.weight
+                count += 1
+            }
+            let batch = Array(lane.pending.prefix(count))
+            lane.pending.removeFirst(count)
+            lanes[key] = lane
+            return batch
+        }
+    }
+}
+
+/// A flush returned fewer outcomes than it was given items: a bug in the flush.
+public struct GroupCommitError: Error, Equatable {
+    public static let missingOutcome = GroupCommitError()
+}
