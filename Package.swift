@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Platform", swiftSettings: strict),
         .target(name: "Telemetry", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "Events", dependencies: ["Platform"], swiftSettings: strict),
+        // Pure finance logic (money, matching, allocation): no I/O, tested exhaustively.
+        .target(name: "Finance", dependencies: ["Platform"], swiftSettings: strict),
         .target(name: "Cryptography", dependencies: ["COpenSSL"], swiftSettings: strict),
         .target(name: "Webhooks", dependencies: ["Platform", "Cryptography"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["Platform", "Telemetry", "COpenSSL", "CLinux"], swiftSettings: strict),
@@ -65,6 +67,7 @@ let package = Package(
 
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strict),
+        .testTarget(name: "FinanceTests", dependencies: ["Finance"], swiftSettings: strict),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),
