@@ -79,6 +79,9 @@ let package = Package(
             name: "ControlPlaneTests", dependencies: ["ControlPlane", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "APITests", dependencies: ["API", "Ingest", "Delivery", "Events", "Webhooks", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["CLI", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLI", "TestSupport", "ControlPlane", "Delivery", "HTTP", "Webhooks", "Cryptography"],
+            swiftSettings: strict),
     ]
 )

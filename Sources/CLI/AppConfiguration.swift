@@ -30,6 +30,8 @@ public struct AppConfiguration: Sendable {
     /// Lets webhook endpoints resolve to loopback and private addresses:
     /// for development and tests only, since it opens the door to SSRF.
     public var allowPrivateWebhookTargets = false
+    /// Seconds a worker's claim on an endpoint lasts unrenewed: the takeover delay after a crash.
+    public var deliveryLeaseSeconds = 30
     /// Time allowed for in-flight requests at shutdown, in seconds (`COUNTERSIGN_SHUTDOWN_GRACE`). Default 10.
     public var shutdownGraceSeconds: Int = 10
     /// PEM certificate chain and private key for HTTPS (`COUNTERSIGN_TLS_CERT`, `COUNTERSIGN_TLS_KEY`).
@@ -53,6 +55,8 @@ public struct AppConfiguration: Sendable {
          "serve also delivers outbound webhooks: true or false (default true)"),
         ("allow-private-webhook-targets", "COUNTERSIGN_ALLOW_PRIVATE_WEBHOOK_TARGETS", "BOOL",
          "let endpoints be loopback or private addresses, for development only (default false)"),
+        ("delivery-lease", "COUNTERSIGN_DELIVERY_LEASE", "SECONDS",
+         "how long a worker holds an endpoint unrenewed; the takeover delay after a crash (default 30)"),
         ("shutdown-grace", "COUNTERSIGN_SHUTDOWN_GRACE", "SECONDS", "time for in-flight requests at shutdown (default 10)"),
         ("tls-cert", "COUNTERSIGN_TLS_CERT", "FILE", "PEM certificate chain; enables HTTPS with --tls-key"),
         ("tls-key", "COUNTERSIGN_TLS_KEY", "FILE", "PEM private key for --tls-cert"),
@@ -117,6 +121,10 @@ public struct AppConfiguration: Sendable {
         configuration.allowPrivateWebhookTargets = try reader.value(
             "allow-private-webhook-targets", environment: env("allow-private-webhook-targets"), default: false,
             expecting: "true or false", AppConfiguration.bool)
+        configuration.deliveryLeaseSeconds = try reader.value(
+            "delivery-lease", environment: env("delivery-lease"), default: 30, expecting: "seconds 2-3600") {
+                Int($0).flatMap { (2...3600).contains($0) ? $0 : nil }
+            }
         configuration.shutdownGraceSeconds = try reader.value(
             "shutdown-grace", environment: env("shutdown-grace"), default: 10, expecting: "seconds 0-3600") {
                 Int($0).flatMap { (0...3600).contains($0) ? $0 : nil }

@@ -24,8 +24,10 @@ public struct DeliveryWorker: Sendable {
     public struct Configuration: Sendable {
         public var retry: RetrySchedule = .standard
         public var breaker = CircuitBreaker.Configuration()
-        /// How long a claim on an endpoint lasts without renewal.
-        public var lease: Duration = .seconds(60)
+        /// How long a claim on an endpoint lasts without renewal: how soon
+        /// another worker takes over from one that died. Renewed while
+        /// delivering, so it only has to outlast one HTTP exchange.
+        public var lease: Duration = .seconds(30)
         /// Endpoints claimed per pass per tenant.
         public var endpointsPerPass = 16
         /// Messages sent to one endpoint before its lease is given back.
@@ -158,8 +160,14 @@ public struct DeliveryWorker: Sendable {
         var result = PassResult()
         let signingKeys = try keys(for: endpoint, tenant: tenant)
         // On an error the lease is left to expire: whoever takes over resends, with the same webhook-id.
+        var leasedUntil = now().addingTimeInterval(configuration.lease.timeInterval)
         for _ in 0..<configuration.messagesPerEndpoint {
             let time = now()
+            if leasedUntil.timeIntervalSince(time) < configuration.lease.timeInterval / 2 {
+                guard try await renewLease(endpoint.id, tenant: tenant, until: time.addingTimeInterval(configuration.lease.timeInterval))
+                else { return result }
+                leasedUntil = time.addingTimeInterval(configuration.lease.timeInterval)
+            }
             // A message not yet tried is due at once, whatever the database's clock said when it was queued.
             guard let message = try await head(of: endpoint.id, tenant: tenant),
                 message.attempts == 0 || message.nextAttemptAt <= time
@@ -179,6 +187,17 @@ public struct DeliveryWorker: Sendable {
         }
         try await release(endpoint.id, tenant: tenant)
         return result
+    }
+
+    /// False when the lease was lost (it lapsed and another worker took the endpoint).
+    private func renewLease(_ endpoint: UUID, tenant: Slug, until: Date) async throws -> Bool {
+        try await databases.withConnection(for: tenant) { connection in
+            try await connection.execute(
+                """
+                UPDATE endpoints SET lease_until = \(until)
+                WHERE id = \(endpoint) AND lease_owner = \(workerID)
+                """)
+        } == 1
     }
 
     private func release(_ endpoint: UUID, tenant: Slug) async throws {

@@ -20,7 +20,7 @@ public struct ServeCommand: Subcommand {
     public static let summary = "serve the API, webhook ingest and portal over HTTP"
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
-        "embedded-worker", "allow-private-webhook-targets", "shutdown-grace",
+        "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "shutdown-grace",
         "tls-cert", "tls-key",
     ])
 
@@ -64,9 +64,11 @@ public struct ServeCommand: Subcommand {
                 var client = HTTPClient.Configuration()
                 client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
                 client.userAgent = "Countersign-Webhooks/1"
+                var delivery = DeliveryWorker.Configuration()
+                delivery.lease = .seconds(configuration.deliveryLeaseSeconds)
                 let worker = DeliveryWorker(
                     databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client),
-                    logger: logger.labelled("delivery"))
+                    configuration: delivery, logger: logger.labelled("delivery"))
                 let loop = DeliveryLoop(worker: worker, control: pool, logger: logger.labelled("delivery"))
                 deliveries = Task { await loop.run() }
             }
