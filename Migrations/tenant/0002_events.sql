@@ -62,13 +62,15 @@ CREATE TABLE dead_letters (
 
 CREATE INDEX dead_letters_open_idx ON dead_letters (kind, id) WHERE replayed_at IS NULL;
 
--- Metered usage, one row per UTC day and metric, counted in the same
--- transaction as the work it measures.
+-- Metered usage per UTC day and metric, counted in the same transaction as
+-- the work it measures. Concurrent writers use different shards so that
+-- they never queue on one hot row; readers sum the shards.
 CREATE TABLE usage_counters (
     day date NOT NULL,
     metric text NOT NULL,
+    shard smallint NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 63),
     quantity bigint NOT NULL DEFAULT 0 CHECK (quantity >= 0),
-    PRIMARY KEY (day, metric)
+    PRIMARY KEY (day, metric, shard)
 );
 
 -- Outbound webhook endpoints. Signing secrets are sealed (AES-256-GCM)

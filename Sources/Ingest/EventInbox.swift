@@ -21,9 +21,9 @@ struct EventInbox: Sendable {
     /// Stores a batch. One submission's failure never fails the others: if the
     /// batch as a whole fails for a reason other than a lost connection, each
     /// submission is retried on its own.
-    func write(_ submissions: [IngestSubmission], tenant: Slug) async -> [Result<IngestResponse, any Error>] {
+    func write(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async -> [Result<IngestResponse, any Error>] {
         do {
-            return try await withRetries { try await attempt(submissions, tenant: tenant) }.map { .success($0) }
+            return try await withRetries { try await attempt(submissions, tenant: tenant, slot: slot) }.map { .success($0) }
         } catch let error as PostgresError where error.isConnectionLoss || submissions.count == 1 {
             return submissions.map { _ in .failure(error) }
         } catch {
@@ -31,7 +31,7 @@ struct EventInbox: Sendable {
             var results: [Result<IngestResponse, any Error>] = []
             for submission in submissions {
                 do {
-                    let single = try await withRetries { try await attempt([submission], tenant: tenant) }
+                    let single = try await withRetries { try await attempt([submission], tenant: tenant, slot: slot) }
                     results.append(.success(single[0]))
                 } catch {
                     results.append(.failure(error))
@@ -58,7 +58,10 @@ struct EventInbox: Sendable {
         }
     }
 
-    private func attempt(_ submissions: [IngestSubmission], tenant: Slug) async throws -> [IngestResponse] {
+    /// Five round trips whatever the batch size: begin; claim keys and look
+    /// up known event ids; insert events with their usage count and outbox
+    /// messages; store the answers for the keys; commit.
+    private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         try await databases.withTransaction(for: tenant) { tx in
             var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
 
@@ -74,47 +77,50 @@ struct EventInbox: Sendable {
                     claimant[key] = index
                 }
             }
-            var claimed: Set<String> = []
-            if !claimant.isEmpty {
-                let keys = claimant.keys.sorted()
-                let hashes = keys.map { submissions[claimant[$0] ?? 0].requestHash }
-                let rows = try await tx.query(
-                    """
+            let followingIndices = Set(followers.map(\.index))
+            // Claim the keys and read what is stored under this batch's event ids, in one statement.
+            let keys = claimant.keys.sorted()
+            let hashes = keys.map { submissions[claimant[$0] ?? 0].requestHash }
+            let candidateIDs = Array(Set(submissions.flatMap { $0.events.map(\.id) }))
+            let found = try await tx.query(
+                """
+                WITH claimed AS (
                     INSERT INTO ingest_requests (key, request_hash, status, response)
                     SELECT k, h, 0, '' FROM unnest(\(keys)::text[], \(hashes)::text[]) AS u(k, h)
                     ON CONFLICT (key) DO NOTHING
                     RETURNING key
-                    """)
-                claimed = Set(try rows.map { try $0.decode("key", as: String.self) })
-                let earlier = keys.filter { !claimed.contains($0) }
-                if !earlier.isEmpty {
-                    let stored = try await tx.query(
-                        "SELECT key, request_hash, status, response FROM ingest_requests WHERE key = ANY(\(earlier)::text[])")
-                    for row in stored {
-                        let key = try row.decode("key", as: String.self)
-                        guard let index = claimant[key] else { continue }
-                        outcomes[index] = try Self.repeatAnswer(
-                            to: submissions[index], storedHash: row.decode("request_hash", as: String.self),
-                            status: row.decode("status", as: Int.self), body: row.decode("response", as: String.self))
-                    }
+                )
+                SELECT 'key' AS kind, key AS name, NULL::text AS hash FROM claimed
+                UNION ALL
+                SELECT 'event', event_id, content_hash FROM events WHERE event_id = ANY(\(candidateIDs)::text[])
+                """)
+            var claimed: Set<String> = []
+            var known: [String: String] = [:]
+            for row in found {
+                let name = try row.decode("name", as: String.self)
+                if try row.decode("kind", as: String.self) == "key" {
+                    claimed.insert(name)
+                } else {
+                    known[name] = try row.decode("hash", as: String?.self)
+                }
+            }
+            let earlier = keys.filter { !claimed.contains($0) }
+            if !earlier.isEmpty {
+                let stored = try await tx.query(
+                    "SELECT key, request_hash, status, response FROM ingest_requests WHERE key = ANY(\(earlier)::text[])")
+                for row in stored {
+                    let key = try row.decode("key", as: String.self)
+                    guard let index = claimant[key] else { continue }
+                    outcomes[index] = try Self.repeatAnswer(
+                        to: submissions[index], storedHash: row.decode("request_hash", as: String.self),
+                        status: row.decode("status", as: Int.self), body: row.decode("response", as: String.self))
                 }
             }
 
-            // Event ids: what is stored already, then what this batch adds, in order.
-            let candidateIDs = Array(
-                Set(submissions.indices.filter { outcomes[$0] == nil }.flatMap { submissions[$0].events.map(\.id) }))
-            var known: [String: String] = [:]
-            if !candidateIDs.isEmpty {
-                let rows = try await tx.query(
-                    "SELECT event_id, content_hash FROM events WHERE event_id = ANY(\(candidateIDs)::text[])")
-                for row in rows {
-                    known[try row.decode("event_id", as: String.self)] = try row.decode("content_hash", as: String.self)
-                }
-            }
             var plans: [Int: [(PreparedEvent, isNew: Bool)]] = [:]
             var inserts: [(event: PreparedEvent, context: IngestContext)] = []
             for (index, submission) in submissions.enumerated() where outcomes[index] == nil {
-                if followers.contains(where: { $0.index == index }) { continue }
+                if followingIndices.contains(index) { continue }
                 var plan: [(PreparedEvent, isNew: Bool)] = []
                 var conflicts: [String] = []
                 var seenHere: [String: String] = [:]
@@ -142,46 +148,49 @@ struct EventInbox: Sendable {
                 inserts.sort { $0.event.id < $1.event.id }
                 let rows = try await tx.query(
                     """
-                    INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
-                                        caused_by, traceparent, request_id, content_hash, document)
-                    SELECT id, type, version::integer, source, occurred::timestamptz, ingress, detail,
-                           NULLIF(caused_by, ''), NULLIF(traceparent, ''), NULLIF(request_id, ''), hash, document::jsonb
-                    FROM unnest(\(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
-                                \(inserts.map { String($0.event.schemaVersion) })::text[],
-                                \(inserts.map(\.event.source))::text[],
-                                \(inserts.map(\.event.occurredAtText))::text[],
-                                \(inserts.map(\.context.ingress.rawValue))::text[], \(inserts.map(\.context.detail))::text[],
-                                \(inserts.map { $0.event.causedBy ?? "" })::text[],
-                                \(inserts.map { $0.event.traceparent ?? "" })::text[],
-                                \(inserts.map { $0.context.requestID ?? "" })::text[],
-                                \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[])
-                         AS u(id, type, version, source, occurred, ingress, detail, caused_by, traceparent, request_id,
-                              hash, document)
-                    ON CONFLICT (event_id) DO NOTHING
-                    RETURNING event_id, received_at
+                    WITH inserted AS (
+                        INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
+                                            caused_by, traceparent, request_id, content_hash, document)
+                        SELECT id, type, version::integer, source, occurred::timestamptz, ingress, detail,
+                               NULLIF(caused_by, ''), NULLIF(traceparent, ''), NULLIF(request_id, ''), hash, document::jsonb
+                        FROM unnest(\(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
+                                    \(inserts.map { String($0.event.schemaVersion) })::text[],
+                                    \(inserts.map(\.event.source))::text[], \(inserts.map(\.event.occurredAtText))::text[],
+                                    \(inserts.map(\.context.ingress.rawValue))::text[], \(inserts.map(\.context.detail))::text[],
+                                    \(inserts.map { $0.event.causedBy ?? "" })::text[],
+                                    \(inserts.map { $0.event.traceparent ?? "" })::text[],
+                                    \(inserts.map { $0.context.requestID ?? "" })::text[],
+                                    \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[])
+                             AS u(id, type, version, source, occurred, ingress, detail, caused_by, traceparent, request_id,
+                                  hash, document)
+                        ON CONFLICT (event_id) DO NOTHING
+                        RETURNING seq, event_id, type, document, received_at
+                    ), counted AS (
+                        INSERT INTO usage_counters (day, metric, shard, quantity)
+                        SELECT (now() AT TIME ZONE 'UTC')::date, 'events.accepted', \(slot)::smallint, count(*)
+                        FROM inserted HAVING count(*) > 0
+                        ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+                    ), queued AS (
+                        INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
+                        SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, i.type, i.seq,
+                               i.document::text, now()
+                        FROM inserted i
+                        JOIN endpoints ep ON ep.enabled
+                            AND (cardinality(ep.event_types) = 0 OR i.type = ANY(ep.event_types))
+                        ORDER BY i.seq, ep.id
+                        RETURNING 1
+                    )
+                    SELECT event_id, received_at, (SELECT count(*) FROM queued) AS queued,
+                           -- The workflow engine starts and wakes runs from new events.
+                           (SELECT pg_notify('countersign_engine', current_schema())) IS NULL AS notified
+                    FROM inserted
                     """)
                 guard rows.count == inserts.count else { throw ConcurrentInsert() }
+                var queued = 0
                 for row in rows {
                     receivedAt[try row.decode("event_id", as: String.self)] = try row.decode("received_at", as: Date.self)
+                    queued = try row.decode("queued", as: Int.self)
                 }
-                let ids = inserts.map(\.event.id)
-                try await tx.query(
-                    """
-                    INSERT INTO usage_counters (day, metric, quantity)
-                    VALUES ((now() AT TIME ZONE 'UTC')::date, 'events.accepted', \(inserts.count))
-                    ON CONFLICT (day, metric) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-                    """)
-                let queued = try await tx.execute(
-                    """
-                    INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
-                    SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, ev.type, ev.seq,
-                           ev.document::text, now()
-                    FROM events ev
-                    JOIN endpoints ep ON ep.enabled
-                        AND (cardinality(ep.event_types) = 0 OR ev.type = ANY(ep.event_types))
-                    WHERE ev.event_id = ANY(\(ids)::text[])
-                    ORDER BY ev.seq, ep.id
-                    """)
                 if queued > 0 {
                     try await tx.query("SELECT pg_notify('countersign_outbox', current_schema())")
                 }

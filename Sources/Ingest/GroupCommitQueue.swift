@@ -11,9 +11,11 @@ import Synchronization
 /// with no timer adding latency when it is quiet.
 ///
 /// The flush returns one result per item, in order; it decides itself how to
-/// keep one bad item from failing the others.
+/// keep one bad item from failing the others. It is told its slot (0 up to
+/// `maximumConcurrentFlushes`), unique among the flushes running for its key,
+/// so concurrent flushes can stay off each other's rows.
 public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Outcome: Sendable>: Sendable {
-    public typealias Flush = @Sendable (Key, [Item]) async -> [Result<Outcome, any Error>]
+    public typealias Flush = @Sendable (_ key: Key, _ slot: Int, _ items: [Item]) async -> [Result<Outcome, any Error>]
 
     private struct Waiter: Sendable {
         let item: Item
@@ -24,6 +26,7 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     private struct Lane: Sendable {
         var pending: [Waiter] = []
         var flushing = 0
+        var freeSlots: [Int]
     }
 
     public let maximumWeight: Int
@@ -45,24 +48,27 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     /// Queues `item` and returns its outcome once the flush that took it has finished.
     public func submit(_ item: Item, weight: Int = 1, for key: Key) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
-            let startsFlush = lanes.withLock { lanes in
-                var lane = lanes[key] ?? Lane()
+            let slot: Int? = lanes.withLock { lanes in
+                var lane = lanes[key] ?? Lane(freeSlots: Array((0..<maximumConcurrentFlushes).reversed()))
                 lane.pending.append(Waiter(item: item, weight: max(1, weight), continuation: continuation))
-                let starts = lane.flushing < maximumConcurrentFlushes
-                if starts { lane.flushing += 1 }
+                var slot: Int?
+                if lane.flushing < maximumConcurrentFlushes {
+                    lane.flushing += 1
+                    slot = lane.freeSlots.popLast()
+                }
                 lanes[key] = lane
-                return starts
+                return slot
             }
-            if startsFlush {
-                Task { await self.drain(key) }
+            if let slot {
+                Task { await self.drain(key, slot: slot) }
             }
         }
     }
 
     /// Flushes batches for `key` until its queue is empty.
-    private func drain(_ key: Key) async {
-        while let batch = takeBatch(key) {
-            let results = await flush(key, batch.map(\.item))
+    private func drain(_ key: Key, slot: Int) async {
+        while let batch = takeBatch(key, slot: slot) {
+            let results = await flush(key, slot, batch.map(\.item))
             for (index, waiter) in batch.enumerated() {
                 if index < results.count {
                     waiter.continuation.resume(with: results[index])
@@ -74,11 +80,12 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     }
 
     /// The next batch, or nil (and this flusher retires) when nothing is queued.
-    private func takeBatch(_ key: Key) -> [Waiter]? {
+    private func takeBatch(_ key: Key, slot: Int) -> [Waiter]? {
         lanes.withLock { lanes in
             guard var lane = lanes[key] else { return nil }
             guard !lane.pending.isEmpty else {
                 lane.flushing -= 1
+                lane.freeSlots.append(slot)
                 lanes[key] = lane.flushing == 0 ? nil : lane
                 return nil
             }

@@ -41,8 +41,8 @@ public struct IngestService: Sendable {
         queue = GroupCommitQueue(
             maximumWeight: configuration.maximumEventsPerCommit,
             maximumConcurrentFlushes: configuration.concurrentCommitsPerTenant
-        ) { tenant, submissions in
-            await inbox.write(submissions, tenant: tenant)
+        ) { tenant, slot, submissions in
+            await inbox.write(submissions, tenant: tenant, slot: slot)
         }
     }
 
