@@ -1,5 +1,6 @@
 import ControlPlane
 import Delivery
+import Engine
 import Foundation
 import HTTP
 import Ingest
@@ -39,15 +40,18 @@ public struct Application: Sendable {
         public var ingest: IngestService?
         /// The clock webhook timestamps and secret overlaps are judged by.
         public var now: @Sendable () -> Date
+        /// Published workflow templates; with ingest, enables runs, tasks and deployments.
+        public var templates: TemplateCatalog?
 
         /// The stores default to the service's pool and master key, which is
         /// what `serve` uses; tests may pass their own.
         public init(
             service: TenantService, authenticator: any Authenticator, credentials: CredentialStore? = nil,
             webhookSecrets: WebhookSecretStore? = nil, ingest: IngestService? = nil,
-            now: @escaping @Sendable () -> Date = Date.init
+            templates: TemplateCatalog? = nil, now: @escaping @Sendable () -> Date = Date.init
         ) {
             self.ingest = ingest
+            self.templates = templates
             self.now = now
             self.service = service
             self.authenticator = authenticator
@@ -95,6 +99,11 @@ public struct Application: Sendable {
                             knownEventTypes: Set(ingest.catalog.types.map(\.type))),
                         deliveries: Deliveries(databases: ingest.databases)
                     ).register(on: &$0)
+                    if let templates = controlPlane.templates {
+                        try WorkflowRoutes(
+                            catalog: templates, databases: ingest.databases, service: controlPlane.service, logger: access
+                        ).register(on: &$0)
+                    }
                 }
             }
             if let ingest = controlPlane.ingest {

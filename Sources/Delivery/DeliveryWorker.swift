@@ -21,6 +21,9 @@ import Webhooks
 ///
 /// Time comes from `now`, so tests move through the retry schedule instantly.
 public struct DeliveryWorker: Sendable {
+    /// Notified (payload: the tenant's schema) when messages are queued.
+    public static let channel = "countersign_outbox"
+
     public struct Configuration: Sendable {
         public var retry: RetrySchedule = .standard
         public var breaker = CircuitBreaker.Configuration()

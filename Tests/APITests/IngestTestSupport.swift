@@ -1,6 +1,7 @@
 import API
 import ControlPlane
 import Cryptography
+import Engine
 import Events
 import Foundation
 import HTTP
@@ -132,7 +133,11 @@ func withIngestWorld(_ body: (IngestWorld) async throws -> Void) async throws {
                     controlPlane: .init(
                         service: service,
                         authenticator: try CredentialAuthenticator(store: store, configuration: limits),
-                        credentials: store, webhookSecrets: secrets, ingest: ingest, now: { clock.now })))
+                        credentials: store, webhookSecrets: secrets, ingest: ingest,
+                        templates: try TemplateCatalog.load(
+                            from: repositoryRoot.appendingPathComponent("Templates"),
+                            knownEventTypes: Set(catalog.types.map(\.type))),
+                        now: { clock.now })))
             try await body(
                 IngestWorld(
                     application: application, pool: pool, databases: databases, service: service, tenant: tenant,

@@ -15,6 +15,9 @@ public struct CredentialCommand: Subcommand {
             OptionSpec("ip-allow", value: "CIDRS", help: "comma-separated networks allowed to use the key"),
             OptionSpec("expires-in-days", value: "N", help: "the key stops working after N days"),
             OptionSpec("name", value: "TEXT", help: "a label for lists"),
+            OptionSpec(
+                "user", value: "EMAIL",
+                help: "a personal token: acts as this user of the tenant or partner, with the user's roles and approval limit"),
             OptionSpec("test", help: "issue a cs_test_ key instead of cs_live_"),
             OptionSpec("prefix", value: "PREFIX", help: "the key to revoke (cs_live_…)"),
             OptionSpec("json", help: "print JSON"),
@@ -68,7 +71,7 @@ public struct CredentialCommand: Subcommand {
                 let (id, key) = try await store.issue(
                     for: owner, scopes: scopes, ipAllowList: IPAllowList(networks), expiresAt: expiresAt,
                     name: values["name"] ?? "", environment: arguments.flags.contains("test") ? .test : .live,
-                    actor: cp.actor)
+                    user: values["user"], actor: cp.actor)
                 if json {
                     let object = ["id": id.uuidString.lowercased(), "key": key.reveal(), "prefix": key.prefix]
                     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])

@@ -1,6 +1,7 @@
 import API
 import ControlPlane
 import Delivery
+import Engine
 import Events
 import Ingest
 import Foundation
@@ -57,9 +58,11 @@ public struct ServeCommand: Subcommand {
             let ingest = IngestService(
                 catalog: catalog, databases: databases,
                 logger: logger.labelled("ingest"))
+            let templates = try TemplateCatalog.load(
+                from: root.appendingPathComponent("Templates"), knownEventTypes: Set(catalog.types.map(\.type)))
             controlPlane = .init(
                 service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)),
-                ingest: ingest)
+                ingest: ingest, templates: templates)
             if configuration.embeddedWorker {
                 var client = HTTPClient.Configuration()
                 client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
@@ -69,8 +72,18 @@ public struct ServeCommand: Subcommand {
                 let worker = DeliveryWorker(
                     databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client),
                     configuration: delivery, logger: logger.labelled("delivery"))
-                let loop = DeliveryLoop(worker: worker, control: pool, logger: logger.labelled("delivery"))
-                deliveries = Task { await loop.run() }
+                let loop = TenantLoop(channel: DeliveryWorker.channel, control: pool, logger: logger.labelled("delivery")) {
+                    _ = try await worker.deliverDue(tenant: $0)
+                }
+                let engine = WorkflowEngine(databases: databases, logger: logger.labelled("engine"))
+                let runs = TenantLoop(channel: WorkflowEngine.channel, control: pool, logger: logger.labelled("engine")) {
+                    try await engine.process(tenant: $0)
+                }
+                deliveries = Task {
+                    async let delivering: Void = loop.run()
+                    async let running: Void = runs.run()
+                    _ = await (delivering, running)
+                }
             }
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")

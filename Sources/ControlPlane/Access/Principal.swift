@@ -24,11 +24,31 @@ public struct Principal: Sendable, Equatable {
     /// How the audit log names this principal: `credential:<prefix>` or `user:<id>`.
     public let actor: String
 
-    public init(organization: Organization, scopes: Set<String>, roles: Set<String> = [], actor: String) {
+    /// The person behind a personal token; nil for an organisation's key.
+    public let user: User?
+
+    /// A user of a tenant or partner, as a personal token carries them.
+    public struct User: Sendable, Equatable {
+        /// Lower-case e-mail: what segregation-of-duties rules compare.
+        public let email: String
+        public let approvalLimitMinor: Int64?
+        public let approvalCurrency: String?
+
+        public init(email: String, approvalLimitMinor: Int64? = nil, approvalCurrency: String? = nil) {
+            self.email = email.lowercased()
+            self.approvalLimitMinor = approvalLimitMinor
+            self.approvalCurrency = approvalCurrency
+        }
+    }
+
+    public init(
+        organization: Organization, scopes: Set<String>, roles: Set<String> = [], actor: String, user: User? = nil
+    ) {
         self.organization = organization
         self.scopes = scopes
         self.roles = roles
         self.actor = actor
+        self.user = user
     }
 
     /// `admin` implies every scope.

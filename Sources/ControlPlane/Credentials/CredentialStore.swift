@@ -19,7 +19,7 @@ public struct CredentialStore: Sendable {
     /// Issues a key. The returned ``IssuedAPIKey`` is the only copy of the secret.
     public func issue(
         for owner: CredentialOwner, scopes: ScopeSet, ipAllowList: IPAllowList = IPAllowList(), expiresAt: Date? = nil,
-        name: String = "", environment: APIKey.Environment = .live, actor: String
+        name: String = "", environment: APIKey.Environment = .live, user: String? = nil, actor: String
     ) async throws -> (id: UUID, key: IssuedAPIKey) {
         guard !scopes.isEmpty else {
             throw ControlPlaneError.invalid("invalid_scope", "give at least one scope", field: "scopes")
@@ -34,16 +34,24 @@ public struct CredentialStore: Sendable {
         let id: UUID = try await pool.withTransaction { tx in
             let rows = try await tx.query(
                 """
-                INSERT INTO control.api_credentials (key_prefix, key_hash, name, tenant_id, partner_id, scopes, ip_allow, expires_at)
-                SELECT \(issued.prefix), \(ByteA(issued.hash)), \(name), t.id, p.id, \(scopes.names),
+                INSERT INTO control.api_credentials (key_prefix, key_hash, name, tenant_id, partner_id, user_id, scopes,
+                                                     ip_allow, expires_at)
+                SELECT \(issued.prefix), \(ByteA(issued.hash)), \(name), t.id, p.id, u.id, \(scopes.names),
                        \(ipAllowList.entries.map(\.description))::cidr[], \(expiresAt)
                 FROM (SELECT 1) one
                 LEFT JOIN control.tenants t ON t.slug = \(tenant) AND t.status IN ('active', 'suspended')
                 LEFT JOIN control.partners p ON p.slug = \(partner)
+                LEFT JOIN control.users u ON u.email = lower(\(user)) AND u.status = 'active'
+                    AND (u.tenant_id = t.id OR (u.scope = 'partner' AND u.partner_id = p.id))
                 WHERE (\(tenant)::text IS NULL OR t.id IS NOT NULL) AND (\(partner)::text IS NULL OR p.id IS NOT NULL)
+                  AND (\(user)::text IS NULL OR u.id IS NOT NULL)
                 RETURNING id
                 """)
             guard let id = try rows.first?.decode("id", as: UUID.self) else {
+                if let user {
+                    throw ControlPlaneError(
+                        code: "user_not_found", message: "no active user \(user) belongs to that tenant or partner", httpStatus: 404)
+                }
                 switch owner {
                 case .tenant(let slug): throw ControlPlaneError.tenantNotFound(slug.value)
                 case .partner(let slug): throw ControlPlaneError.partnerNotFound(slug.value)
@@ -53,7 +61,7 @@ public struct CredentialStore: Sendable {
                 AuditEntry(
                     actor: actor, action: "credential.created", subject: "credential:\(issued.prefix)",
                     details: [
-                        "owner": tenant.map { "tenant:\($0)" } ?? "partner:\(partner ?? "")",
+                        "owner": tenant.map { "tenant:\($0)" } ?? "partner:\(partner ?? "")", "user": user ?? "",
                         "scopes": scopes.description, "expires_at": expiresAt.map { "\($0)" } ?? "",
                     ]), on: tx)
             return id
@@ -77,8 +85,11 @@ public struct CredentialStore: Sendable {
             """
             SELECT c.id, c.key_prefix, c.key_hash, c.scopes, c.ip_allow::text[] AS ip_allow, c.expires_at,
                    c.revoked_at, c.replaced_by, c.valid_until, c.last_used_at,
-                   t.slug AS tenant_slug, t.status AS tenant_status, tp.slug AS tenant_partner, p.slug AS partner_slug
+                   t.slug AS tenant_slug, t.status AS tenant_status, tp.slug AS tenant_partner, p.slug AS partner_slug,
+                   c.user_id, u.email AS user_email, u.roles AS user_roles, u.status AS user_status,
+                   u.approval_limit_minor, u.approval_currency
             FROM control.api_credentials c
+            LEFT JOIN control.users u ON u.id = c.user_id
             LEFT JOIN control.tenants t ON t.id = c.tenant_id
             LEFT JOIN control.partners tp ON tp.id = t.partner_id
             LEFT JOIN control.partners p ON p.id = c.partner_id
@@ -109,6 +120,18 @@ public struct CredentialStore: Sendable {
         } else {
             organization = .partner(try Slug(try row.decode("partner_slug", as: String.self)))
         }
+        var user: Principal.User?
+        var roles: Set<String> = []
+        if try row.decode("user_id", as: UUID?.self) != nil {
+            // A personal token is only as good as its user: a disabled user's tokens stop at once.
+            guard try row.decode("user_status", as: String?.self) == "active",
+                let email = try row.decode("user_email", as: String?.self)
+            else { throw CredentialError.invalidKey("the token's user is disabled") }
+            user = Principal.User(
+                email: email, approvalLimitMinor: try row.decode("approval_limit_minor", as: Int64?.self),
+                approvalCurrency: try row.decode("approval_currency", as: String?.self))
+            roles = Set(try row.decode("user_roles", as: [String].self))
+        }
         if stored.needsLastUsedUpdate(at: now) {
             // Best effort and bounded to once a minute per key: a failure must not fail the request.
             _ = try? await pool.query("UPDATE control.api_credentials SET last_used_at = \(now) WHERE id = \(stored.id)")
@@ -116,7 +139,8 @@ public struct CredentialStore: Sendable {
         return Authenticated(
             credential: credential,
             principal: Principal(
-                organization: organization, scopes: Set(credential.scopes.names), actor: "credential:\(stored.prefix)"))
+                organization: organization, scopes: Set(credential.scopes.names), roles: roles,
+                actor: user.map { "user:\($0.email)" } ?? "credential:\(stored.prefix)", user: user))
     }
 
     /// Revokes a key at once; its next use is refused.

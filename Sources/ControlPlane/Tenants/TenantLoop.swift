@@ -4,26 +4,28 @@ import Postgres
 import Synchronization
 import Telemetry
 
-/// Runs ``DeliveryWorker`` for every active tenant until cancelled.
+/// Runs one kind of background work (delivery, workflow runs) for every
+/// active tenant until cancelled.
 ///
-/// Ingest notifies `countersign_outbox` (payload: the tenant's schema) when it
-/// queues messages, which wakes the loop for that tenant at once; a sweep over
-/// all active tenants every `sweepInterval` picks up retries whose time has
-/// come and anything a missed notification left behind.
-public struct DeliveryLoop: Sendable {
-    public static let channel = "countersign_outbox"
-
-    let worker: DeliveryWorker
+/// Writers notify `channel` with the tenant's schema as payload when they
+/// leave work behind (ingest queuing outbox messages, say), which wakes the
+/// loop for that tenant at once; a sweep over all active tenants every
+/// `sweepInterval` picks up work whose time has come (retries, timers) and
+/// anything a missed notification left behind.
+public struct TenantLoop: Sendable {
+    let channel: String
+    let work: @Sendable (Slug) async throws -> Void
     let control: PostgresPool
     let sweepInterval: Duration
     let concurrency: Int
     let logger: Logger
 
     public init(
-        worker: DeliveryWorker, control: PostgresPool, sweepInterval: Duration = .seconds(1), concurrency: Int = 8,
-        logger: Logger = .disabled
+        channel: String, control: PostgresPool, sweepInterval: Duration = .seconds(1), concurrency: Int = 8,
+        logger: Logger = .disabled, work: @escaping @Sendable (Slug) async throws -> Void
     ) {
-        self.worker = worker
+        self.channel = channel
+        self.work = work
         self.control = control
         self.sweepInterval = sweepInterval
         self.concurrency = max(1, concurrency)
@@ -33,7 +35,7 @@ public struct DeliveryLoop: Sendable {
     /// Delivers until the calling task is cancelled.
     public func run() async {
         let wake = AsyncStream<Slug?>.makeStream(bufferingPolicy: .bufferingNewest(1_000))
-        let listener = try? PostgresListener(control.connectionConfiguration, channels: [Self.channel], logger: logger)
+        let listener = try? PostgresListener(control.connectionConfiguration, channels: [channel], logger: logger)
         let forwarding = Task {
             guard let listener else { return }
             for await event in listener.events {
@@ -84,17 +86,17 @@ public struct DeliveryLoop: Sendable {
             let rows = try await control.query("SELECT slug FROM control.tenants WHERE status = 'active' ORDER BY slug")
             return rows.compactMap { try? Slug(try $0.decode("slug", as: String.self)) }
         } catch {
-            logger.warning("listing tenants for delivery failed", metadata: ["error": String(describing: error)])
+            logger.warning("listing active tenants failed", metadata: ["error": String(describing: error)])
             return []
         }
     }
 
     private func deliver(_ tenant: Slug) async {
         do {
-            _ = try await worker.deliverDue(tenant: tenant)
+            try await work(tenant)
         } catch {
             logger.warning(
-                "delivery pass failed", metadata: ["tenant": tenant.value, "error": String(describing: error)])
+                "tenant work failed", metadata: ["tenant": tenant.value, "error": String(describing: error)])
         }
     }
 }

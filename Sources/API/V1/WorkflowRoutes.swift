@@ -1,0 +1,156 @@
+import ControlPlane
+import Engine
+import Events
+import Foundation
+import HTTP
+import Telemetry
+
+/// `/v1` routes for workflows: the template catalog, deployments (a
+/// partner's to its tenants), runs with their timelines, and human tasks.
+/// Tasks are decided with a personal token: the engine checks the user's
+/// role, approval limit and segregation of duties.
+public struct WorkflowRoutes: Sendable {
+    let catalog: TemplateCatalog
+    let deployments: Deployments
+    let runs: Runs
+    let tasks: Tasks
+    let service: TenantService
+    let authorization: Authorization
+
+    public init(catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger) {
+        self.catalog = catalog
+        deployments = Deployments(databases: databases, catalog: catalog)
+        runs = Runs(databases: databases)
+        tasks = Tasks(databases: databases)
+        self.service = service
+        authorization = Authorization(logger: logger)
+    }
+
+    struct DeployBody: Decodable {
+        let template: String
+        let version: String?
+        let parameters: [String: String]?
+    }
+
+    struct DecisionBody: Decodable {
+        let decision: String
+        let comment: String?
+    }
+
+    public func register(on routes: inout some RouteRegistrar) throws {
+        try routes.get("/templates") { request in
+            _ = try request.principal()
+            return .jsonText(
+                JSONValue.object([
+                    "data": .array(
+                        catalog.slugs.compactMap { catalog.template($0) }.map { template in
+                            .object([
+                                "slug": .string(template.slug), "version": .string(template.version),
+                                "title": .string(template.title), "trigger": .string(template.trigger),
+                                "versions": .array(catalog.versions(of: template.slug).map { .string($0.version) }),
+                            ])
+                        })
+                ]).serialized())
+        }
+        try routes.post("/tenants/:slug/deployments") { request in
+            let principal = try request.principal()
+            let slug = try Slug(request.pathParameters["slug"] ?? "")
+            let tenant = try await service.tenant(slug)
+            try authorization.require(
+                .manageTenant(tenant), by: principal, for: request, notFound: ControlPlaneError.tenantNotFound(slug.value))
+            let body = try request.decodeJSON(DeployBody.self)
+            let deployment = try await deployments.deploy(
+                tenant: slug, slug: body.template, version: body.version,
+                parameters: (body.parameters ?? [:]).mapValues(JSONValue.string), actor: principal.actor)
+            return .jsonText(
+                JSONValue.object([
+                    "id": .string(deployment.id.uuidString.lowercased()), "template": .string(deployment.template.slug),
+                    "version": .string(deployment.template.version), "parameters": .object(deployment.parameters),
+                ]).serialized(), status: 201)
+        }
+        try routes.get("/runs") { request in
+            let (_, tenant) = try request.tenant(requiring: .runsRead)
+            let list = try await runs.list(
+                tenant: tenant, template: request.queryValue("template"), status: request.queryValue("status"),
+                cursor: try request.timeQuery("before"), limit: try request.limit())
+            return .jsonText(JSONValue.object(["data": .array(list.map(Self.body))]).serialized())
+        }
+        try routes.get("/runs/:id") { request in
+            let (_, tenant) = try request.tenant(requiring: .runsRead)
+            guard let id = UUID(uuidString: request.pathParameters["id"] ?? ""),
+                let (summary, context, steps, runTasks) = try await runs.run(tenant: tenant, id: id)
+            else { throw HTTPError(.notFound, code: "run_not_found", message: "there is no such run") }
+            var body = Self.body(summary).objectValue ?? [:]
+            let parsedContext = (try? JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(context)) ?? .null
+            body["results"] = parsedContext["steps"] ?? .object([:])
+            body["timeline"] = .array(
+                steps.map { step in
+                    .object([
+                        "step": .string(step.stepID), "kind": .string(step.kind), "outcome": .string(step.outcome),
+                        "result": (try? JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(step.result)) ?? .null,
+                        "started_at": .string(APITime.string(step.startedAt)),
+                        "finished_at": .string(APITime.string(step.finishedAt)),
+                    ])
+                })
+            body["tasks"] = .array(runTasks.map(Self.body))
+            return .jsonText(JSONValue.object(body).serialized())
+        }
+        try routes.get("/tasks") { request in
+            let (_, tenant) = try request.tenant(requiring: .tasksRead)
+            let list = try await tasks.list(
+                tenant: tenant, status: request.queryValue("status"), role: request.queryValue("role"),
+                limit: try request.limit())
+            return .jsonText(JSONValue.object(["data": .array(list.map(Self.body))]).serialized())
+        }
+        try routes.post("/tasks/:id/decision") { request in
+            let (principal, tenant) = try request.tenant(requiring: .tasksWrite)
+            guard let user = principal.user else {
+                throw HTTPError(
+                    .forbidden, code: "personal_token_required",
+                    message: "Decisions are made by people: use a personal token (countersign credential create --user).")
+            }
+            guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else {
+                throw HTTPError(.notFound, code: "task_not_found", message: "there is no such task")
+            }
+            let body = try request.decodeJSON(DecisionBody.self)
+            guard let decision = TaskDecision(rawValue: body.decision) else {
+                throw HTTPError(
+                    .unprocessableContent, code: "invalid_decision", message: "decision is approve, reject or request_info",
+                    field: "decision")
+            }
+            let task = try await tasks.decide(
+                tenant: tenant, task: id, decision: decision, comment: body.comment,
+                decider: Decider(
+                    user: user.email, roles: principal.roles, approvalLimitMinor: user.approvalLimitMinor,
+                    approvalCurrency: user.approvalCurrency),
+                requestID: request.context.requestID)
+            return .jsonText(Self.body(task).serialized())
+        }
+    }
+
+    static func body(_ run: Runs.Summary) -> JSONValue {
+        .object([
+            "id": .string(run.id.uuidString.lowercased()), "template": .string(run.template),
+            "version": .string(run.version), "correlation_key": .string(run.correlationKey), "status": .string(run.status),
+            "current_step": run.currentStep.map(JSONValue.string) ?? .null,
+            "waiting_for": run.waitingFor.map(JSONValue.string) ?? .null, "error": run.error.map(JSONValue.string) ?? .null,
+            "created_at": .string(APITime.string(run.createdAt)), "updated_at": .string(APITime.string(run.updatedAt)),
+            "completed_at": run.completedAt.map { .string(APITime.string($0)) } ?? .null,
+        ])
+    }
+
+    static func body(_ task: Tasks.Summary) -> JSONValue {
+        .object([
+            "id": .string(task.id.uuidString.lowercased()), "run_id": .string(task.runID.uuidString.lowercased()),
+            "step": .string(task.stepID), "title": .string(task.title), "role": .string(task.role),
+            "amount": task.amountMinor.map { .number(String($0)) } ?? .null,
+            "currency": task.currency.map(JSONValue.string) ?? .null, "status": .string(task.status),
+            "due_at": task.dueAt.map { .string(APITime.string($0)) } ?? .null,
+            "escalated_at": task.escalatedAt.map { .string(APITime.string($0)) } ?? .null,
+            "decided_by": task.decidedBy.map(JSONValue.string) ?? .null,
+            "decided_at": task.decidedAt.map { .string(APITime.string($0)) } ?? .null,
+            "comment": task.comment.map(JSONValue.string) ?? .null,
+            "created_at": .string(APITime.string(task.createdAt)),
+        ])
+    }
+}

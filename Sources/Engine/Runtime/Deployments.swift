@@ -1,0 +1,91 @@
+import ControlPlane
+import Events
+import Foundation
+import Platform
+import Postgres
+
+/// A template version deployed into a tenant with its parameters.
+public struct Deployment: Sendable {
+    public let id: UUID
+    public let template: WorkflowTemplate
+    /// Every parameter, the deployment's value or else the template's default.
+    public let parameters: [String: JSONValue]
+    public let deployedBy: String
+    public let deployedAt: Date
+}
+
+public struct DeploymentError: CodedError, Equatable {
+    public let code: String
+    public let message: String
+    public let httpStatus: Int
+    public let field: String?
+}
+
+/// Deploys catalog templates into tenants' runtimes. A new deployment of a
+/// template replaces the active one for new runs; runs already started keep
+/// the version they started with (they reference their deployment).
+public struct Deployments: Sendable {
+    public static let channel = "countersign_deployments"
+
+    let databases: TenantDatabases
+    let catalog: TemplateCatalog
+
+    public init(databases: TenantDatabases, catalog: TemplateCatalog) {
+        self.databases = databases
+        self.catalog = catalog
+    }
+
+    /// Deploys `slug` at `version` (the newest when nil) with `parameters`
+    /// (decimal and money values as strings), audited in the tenant's log.
+    public func deploy(
+        tenant: Slug, slug: String, version: String?, parameters: [String: JSONValue], actor: String
+    ) async throws -> Deployment {
+        guard let template = catalog.template(slug, version: version) else {
+            throw DeploymentError(
+                code: "template_not_found",
+                message: "no template \"\(slug)\"" + (version.map { " version \($0)" } ?? "") + " is published",
+                httpStatus: 404, field: "template")
+        }
+        let resolved = try Self.resolve(parameters, for: template)
+        let id = UUID()
+        let parametersText = JSONValue.object(resolved).serialized()
+        try await databases.withTransaction(for: tenant) { tx in
+            try await tx.query("UPDATE deployments SET active = false WHERE template_slug = \(template.slug) AND active")
+            try await tx.query(
+                """
+                INSERT INTO deployments (id, template_slug, template_version, document, parameters, deployed_by)
+                VALUES (\(id), \(template.slug), \(template.version), \(template.document.serialized())::jsonb,
+                        \(parametersText)::jsonb, \(actor))
+                """)
+            try await AuditLog(schema: try SQLIdentifier(tenant.tenantSchemaName)).append(
+                AuditEntry(
+                    actor: actor, action: "template.deployed", subject: "deployment:\(id.uuidString.lowercased())",
+                    details: ["template": template.slug, "version": template.version, "parameters": parametersText]),
+                on: tx)
+            try await tx.query("SELECT pg_notify(\(Self.channel), current_schema())")
+        }
+        return Deployment(id: id, template: template, parameters: resolved, deployedBy: actor, deployedAt: Date())
+    }
+
+    /// The values to run with: given ones checked, missing ones defaulted, unknown ones refused.
+    static func resolve(_ given: [String: JSONValue], for template: WorkflowTemplate) throws(DeploymentError)
+        -> [String: JSONValue]
+    {
+        var resolved: [String: JSONValue] = [:]
+        for name in given.keys.sorted() where template.parameters[name] == nil {
+            throw DeploymentError(
+                code: "unknown_parameter", message: "template \(template.slug) has no parameter \"\(name)\"",
+                httpStatus: 422, field: "parameters.\(name)")
+        }
+        for (name, parameter) in template.parameters {
+            let value = given[name] ?? parameter.defaultValue
+            if let problem = ParameterValues.check(value, against: parameter) {
+                throw DeploymentError(
+                    code: "invalid_parameter", message: "parameter \(name) \(problem)", httpStatus: 422,
+                    field: "parameters.\(name)")
+            }
+            resolved[name] = value
+        }
+        return resolved
+    }
+}

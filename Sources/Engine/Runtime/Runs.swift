@@ -1,0 +1,102 @@
+import ControlPlane
+import Events
+import Foundation
+import Platform
+import Postgres
+
+/// Reading a tenant's runs with their timelines.
+public struct Runs: Sendable {
+    let databases: TenantDatabases
+
+    public init(databases: TenantDatabases) { self.databases = databases }
+
+    public struct Summary: Sendable {
+        public let id: UUID
+        public let template: String
+        public let version: String
+        public let correlationKey: String
+        public let status: String
+        public let currentStep: String?
+        public let waitingFor: String?
+        public let error: String?
+        public let createdAt: Date
+        public let updatedAt: Date
+        public let completedAt: Date?
+    }
+
+    public struct StepRecord: Sendable {
+        public let stepID: String
+        public let kind: String
+        public let outcome: String
+        /// JSON text of the step's result.
+        public let result: String
+        public let startedAt: Date
+        public let finishedAt: Date
+    }
+
+    public static let statuses: Set<String> = ["runnable", "waiting", "completed", "exception", "cancelled"]
+
+    public func list(tenant: Slug, template: String?, status: String?, cursor: Date?, limit: Int) async throws
+        -> [Summary]
+    {
+        if let status, !Self.statuses.contains(status) {
+            throw EngineError(
+                code: "invalid_query", message: "status is one of \(Self.statuses.sorted().joined(separator: ", "))",
+                httpStatus: 400, field: "status")
+        }
+        let rows = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT \(fragment: Self.columns) FROM runs
+                WHERE (\(template)::text IS NULL OR template_slug = \(template))
+                  AND (\(status)::text IS NULL OR status = \(status))
+                  AND (\(cursor)::timestamptz IS NULL OR created_at < \(cursor))
+                ORDER BY created_at DESC, id LIMIT \(min(max(limit, 1), 500))
+                """)
+        }
+        return try rows.map(Self.decode)
+    }
+
+    /// The run, its steps in order, and its tasks; nil if there is no such run.
+    public func run(tenant: Slug, id: UUID) async throws -> (Summary, context: String, steps: [StepRecord], tasks: [Tasks.Summary])? {
+        try await databases.withConnection(for: tenant) { connection in
+            let rows = try await connection.query(
+                "SELECT \(fragment: Self.columns), context::text AS context FROM runs WHERE id = \(id)")
+            guard let row = rows.first else { return nil }
+            let steps = try await connection.query(
+                """
+                SELECT step_id, kind, outcome, result::text AS result, started_at, finished_at
+                FROM run_steps WHERE run_id = \(id) ORDER BY id
+                """)
+            let tasks = try await connection.query(
+                "SELECT \(fragment: Tasks.columns) FROM tasks WHERE run_id = \(id) ORDER BY created_at")
+            return (
+                try Self.decode(row), try row.decode("context", as: String.self),
+                try steps.map { step in
+                    StepRecord(
+                        stepID: try step.decode("step_id", as: String.self), kind: try step.decode("kind", as: String.self),
+                        outcome: try step.decode("outcome", as: String.self), result: try step.decode("result", as: String.self),
+                        startedAt: try step.decode("started_at", as: Date.self),
+                        finishedAt: try step.decode("finished_at", as: Date.self))
+                },
+                try tasks.map(Tasks.decode)
+            )
+        }
+    }
+
+    static let columns: StaticString = """
+        id, template_slug, template_version, correlation_key, status, current_step, waiting_for, error, created_at,
+        updated_at, completed_at
+        """
+
+    static func decode(_ row: PostgresRow) throws -> Summary {
+        Summary(
+            id: try row.decode("id", as: UUID.self), template: try row.decode("template_slug", as: String.self),
+            version: try row.decode("template_version", as: String.self),
+            correlationKey: try row.decode("correlation_key", as: String.self),
+            status: try row.decode("status", as: String.self), currentStep: try row.decode("current_step", as: String?.self),
+            waitingFor: try row.decode("waiting_for", as: String?.self), error: try row.decode("error", as: String?.self),
+            createdAt: try row.decode("created_at", as: Date.self), updatedAt: try row.decode("updated_at", as: Date.self),
+            completedAt: try row.decode("completed_at", as: Date?.self))
+    }
+}

@@ -1,0 +1,279 @@
+import ControlPlane
+import Events
+import Foundation
+import Postgres
+
+/// A run as loaded for one step transition.
+struct RunState {
+    let id: UUID
+    let deploymentID: UUID
+    let correlationKey: String
+    var currentStep: String?
+    /// `{"steps": {id: result}, "vars": {…}}`.
+    var context: [String: JSONValue]
+    let attempts: Int
+    let createdAt: Date
+    let trigger: JSONValue
+    let triggerID: String
+
+    init(row: PostgresRow) throws {
+        id = try row.decode("id", as: UUID.self)
+        deploymentID = try row.decode("deployment_id", as: UUID.self)
+        correlationKey = try row.decode("correlation_key", as: String.self)
+        currentStep = try row.decode("current_step", as: String?.self)
+        context = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("context", as: String.self)).objectValue ?? [:]
+        attempts = try row.decode("attempts", as: Int.self)
+        createdAt = try row.decode("created_at", as: Date.self)
+        trigger = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("trigger", as: String.self))
+        triggerID = try row.decode("trigger_id", as: String.self)
+    }
+
+    var stepResults: [String: JSONValue] { context["steps"]?.objectValue ?? [:] }
+}
+
+/// What a step did, which decides how the run moves on.
+enum StepOutcome {
+    /// Done; continue with `next` (nil ends the run).
+    case advance(result: JSONValue, next: String?)
+    /// Needs correlated documents that have not arrived; retried when they do, or at `until`.
+    case waitForDocuments(missing: [String], until: Date?, onTimeout: String?)
+    /// A human task was opened; the run continues when it is decided.
+    case waitForTask(result: JSONValue)
+    /// The step cannot succeed as things stand; a person must retry or cancel the run.
+    case exception(code: String, message: String)
+}
+
+/// A step failure that is the template's or the data's, not the system's.
+struct StepFailure: Error {
+    let code: String
+    let message: String
+}
+
+/// One step transition of one run, inside the transaction that holds the run's lock.
+struct StepExecution {
+    let engine: WorkflowEngine
+    let tenant: Slug
+    let tx: PostgresConnection
+    let deployment: Deployment
+    let time: Date
+
+    var template: WorkflowTemplate { deployment.template }
+
+    func advance(_ run: inout RunState) async throws {
+        guard let stepID = run.currentStep, let step = template.step(stepID) else {
+            try await finish(&run, status: "completed", error: nil)
+            return
+        }
+        let documents = try await loadDocuments(run)
+        let environment = Environment(
+            trigger: run.trigger, documents: documents, steps: run.stepResults,
+            variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters)
+        let outcome: StepOutcome
+        do {
+            outcome = try await execute(step, run: run, environment: environment)
+        } catch let failure as StepFailure {
+            outcome = .exception(code: failure.code, message: failure.message)
+        }
+        try await record(outcome, of: step, run: &run)
+    }
+
+    // MARK: Steps
+
+    private func execute(_ step: WorkflowTemplate.Step, run: RunState, environment: Environment) async throws
+        -> StepOutcome
+    {
+        switch step.kind {
+        case .threeWayMatch:
+            return try ThreeWayMatchStep.execute(step, environment: environment, run: run, template: template)
+        case .decision:
+            guard case .array(let cases)? = step.definition["cases"] else {
+                throw StepFailure(code: "template_invalid", message: "decision without cases")
+            }
+            for entry in cases {
+                guard let condition = entry["when"]?.stringValue, let next = entry["next"]?.stringValue else { continue }
+                if try ExpressionBridge.condition(condition, in: environment) {
+                    return .advance(result: .object(["taken": .string(next), "when": .string(condition)]), next: next)
+                }
+            }
+            let otherwise = step.definition["otherwise"]?.stringValue
+            return .advance(result: .object(["taken": otherwise.map(JSONValue.string) ?? .null]), next: otherwise)
+        case .set:
+            var values: [String: JSONValue] = [:]
+            for (name, source) in step.definition["values"]?.objectValue ?? [:] {
+                guard let text = source.stringValue else { continue }
+                values[name] = try ExpressionBridge.value(text, in: environment)
+            }
+            return .advance(result: .object(values), next: step.next)
+        case .wait:
+            let names = (step.definition["for"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let missing = names.filter { environment.documents[$0] == nil || environment.documents[$0] == .array([]) }
+            guard missing.isEmpty else {
+                let timeout = environment.setting(step.definition["timeout_seconds"]).flatMap(Double.init)
+                return .waitForDocuments(
+                    missing: missing, until: timeout.map { run.createdAt.addingTimeInterval($0) },
+                    onTimeout: step.definition["on_timeout"]?.stringValue)
+            }
+            return .advance(result: .object(["received": .array(names.map(JSONValue.string))]), next: step.next)
+        case .emit:
+            return try await ApprovalAndEmit.emit(step, environment: environment, run: run, execution: self)
+        case .approval:
+            return try await ApprovalAndEmit.openTask(step, environment: environment, run: run, execution: self)
+        }
+    }
+
+    // MARK: Documents
+
+    /// The correlated documents by name: the latest event, or every event for `many`.
+    private func loadDocuments(_ run: RunState) async throws -> [String: JSONValue] {
+        var documents: [String: JSONValue] = [:]
+        for (name, correlated) in template.correlation.documents {
+            let path = correlated.key.split(separator: ".").map(String.init)
+            let rows = try await tx.query(
+                """
+                SELECT document::text AS document FROM events
+                WHERE type = \(correlated.event) AND document #>> \(path)::text[] = \(run.correlationKey)
+                ORDER BY seq
+                """)
+            let parsed = try rows.map { try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse($0.decode("document", as: String.self)) }
+            if correlated.many {
+                documents[name] = .array(parsed)
+            } else if let latest = parsed.last {
+                documents[name] = latest
+            }
+        }
+        return documents
+    }
+
+    // MARK: Recording
+
+    private func record(_ outcome: StepOutcome, of step: WorkflowTemplate.Step, run: inout RunState) async throws {
+        let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
+        let subject = "run:\(run.id.uuidString.lowercased())"
+        switch outcome {
+        case .advance(let result, let next):
+            try await insertStep(step, outcome: "completed", result: result, run: run)
+            var steps = run.stepResults
+            steps[step.id] = result
+            run.context["steps"] = .object(steps)
+            if step.kind == .set, case .object(let values) = result {
+                var variables = run.context["vars"]?.objectValue ?? [:]
+                for (name, value) in values { variables[name] = value }
+                run.context["vars"] = .object(variables)
+            }
+            run.currentStep = next
+            try await log.append(
+                AuditEntry(actor: "system:engine", action: "run.step_completed", subject: subject,
+                           details: ["step": step.id, "kind": step.kind.rawValue, "next": next ?? ""]), on: tx)
+            if next == nil {
+                try await finish(&run, status: "completed", error: nil)
+            } else {
+                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
+            }
+        case .waitForDocuments(let missing, let until, let onTimeout):
+            if let until, until <= time {
+                guard let onTimeout else {
+                    try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))")
+                    return
+                }
+                try await insertStep(step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]), run: run)
+                run.currentStep = onTimeout
+                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
+                return
+            }
+            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time)
+            if let until {
+                // A waiting run with a deadline is woken by the sweep when it passes.
+                try await tx.query("UPDATE runs SET wait_until = \(until) WHERE id = \(run.id)")
+            }
+        case .waitForTask(let result):
+            try await insertStep(step, outcome: "task_opened", result: result, run: run)
+            try await update(run, status: "waiting", waitingFor: "task", nextAttempt: time)
+            try await log.append(
+                AuditEntry(actor: "system:engine", action: "task.opened", subject: subject,
+                           details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]), on: tx)
+        case .exception(let code, let message):
+            try await exception(&run, step: step, code: code, message: message)
+        }
+        try await Usage.count("engine.steps", 1, on: tx)
+    }
+
+    private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws {
+        try await insertStep(step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)]), run: run)
+        try await tx.query(
+            """
+            UPDATE runs SET status = 'exception', error = \(code + ": " + message), context = \(JSONValue.object(run.context).serialized())::jsonb,
+                   updated_at = now()
+            WHERE id = \(run.id)
+            """)
+        try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
+            AuditEntry(actor: "system:engine", action: "run.exception", subject: "run:\(run.id.uuidString.lowercased())",
+                       details: ["step": step.id, "code": code]), on: tx)
+    }
+
+    private func insertStep(_ step: WorkflowTemplate.Step, outcome: String, result: JSONValue, run: RunState) async throws {
+        try await tx.query(
+            """
+            INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
+            VALUES (\(run.id), \(step.id), \(step.kind.rawValue), \(outcome), \(result.serialized())::jsonb, \(time))
+            """)
+    }
+
+    private func update(_ run: RunState, status: String, waitingFor: String?, nextAttempt: Date) async throws {
+        try await tx.query(
+            """
+            UPDATE runs SET status = \(status), waiting_for = \(waitingFor), current_step = \(run.currentStep),
+                   context = \(JSONValue.object(run.context).serialized())::jsonb, next_attempt_at = \(nextAttempt),
+                   updated_at = now()
+            WHERE id = \(run.id)
+            """)
+    }
+
+    private func finish(_ run: inout RunState, status: String, error: String?) async throws {
+        try await tx.query(
+            """
+            UPDATE runs SET status = \(status), current_step = NULL, waiting_for = NULL, error = \(error),
+                   context = \(JSONValue.object(run.context).serialized())::jsonb, completed_at = now(), updated_at = now()
+            WHERE id = \(run.id)
+            """)
+        try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
+            AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())"),
+            on: tx)
+        try await Usage.count("engine.runs_\(status)", 1, on: tx)
+    }
+}
+
+/// What expressions and step inputs can see.
+struct Environment {
+    let trigger: JSONValue
+    let documents: [String: JSONValue]
+    let steps: [String: JSONValue]
+    let variables: [String: JSONValue]
+    let parameters: [String: JSONValue]
+
+    /// A step setting that is either written out (`"24"`) or names a
+    /// deployment parameter (`"params.sla_hours"`), so partners tune
+    /// templates per client without editing them.
+    func setting(_ value: JSONValue?) -> String? {
+        guard let text = value?.numberText else { return nil }
+        guard text.hasPrefix("params.") else { return text }
+        return parameters[String(text.dropFirst("params.".count))]?.numberText
+    }
+
+    /// The same, as one JSON object: `trigger`, `documents`, `steps`, `vars`, `params`.
+    var json: JSONValue {
+        .object([
+            "trigger": trigger, "documents": .object(documents), "steps": .object(steps), "vars": .object(variables),
+            "params": .object(parameters),
+        ])
+    }
+}
+
+extension JSONValue {
+    /// A number's text, or a string's (parameters keep decimals as strings).
+    var numberText: String? {
+        switch self {
+        case .number(let text), .string(let text): text
+        default: nil
+        }
+    }
+}

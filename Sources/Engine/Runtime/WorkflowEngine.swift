@@ -1,0 +1,250 @@
+import ControlPlane
+import Events
+import Foundation
+import Platform
+import Postgres
+import Synchronization
+import Telemetry
+
+/// Runs a tenant's workflows: starts runs from new events and executes their
+/// steps, each step transition in one transaction.
+///
+/// Durability: a run's state lives in `runs` and moves only inside a
+/// transaction that also writes the step's result, its outbox messages, its
+/// audit entry and its usage count, holding the run's row lock. A worker
+/// killed at any instant leaves either the whole transition or none of it;
+/// another worker (`FOR UPDATE SKIP LOCKED`) carries on from the last one.
+public struct WorkflowEngine: Sendable {
+    /// Notified (payload: the tenant's schema) when events or decisions leave work.
+    public static let channel = "countersign_engine"
+
+    public struct Configuration: Sendable {
+        /// Events read per dispatch transaction.
+        public var eventsPerDispatch = 500
+        /// Step transitions per call of ``process(tenant:)`` before yielding.
+        public var stepsPerPass = 1_000
+        /// Tries of a step failing for a transient reason before the run becomes an exception.
+        public var maximumAttempts = 5
+        public init() {}
+    }
+
+    let databases: TenantDatabases
+    let configuration: Configuration
+    let now: @Sendable () -> Date
+    let logger: Logger
+    private let templates = TemplateCache()
+
+    public init(
+        databases: TenantDatabases, configuration: Configuration = Configuration(),
+        now: @escaping @Sendable () -> Date = Date.init, logger: Logger = .disabled
+    ) {
+        self.databases = databases
+        self.configuration = configuration
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Starts and advances runs until nothing is due; returns the step transitions made.
+    @discardableResult
+    public func process(tenant: Slug) async throws -> Int {
+        while try await dispatch(tenant: tenant) > 0 {}
+        try await wakeExpiredWaits(tenant: tenant)
+        try await escalateOverdueTasks(tenant: tenant)
+        var transitions = 0
+        while transitions < configuration.stepsPerPass, try await executeNext(tenant: tenant) {
+            transitions += 1
+        }
+        return transitions
+    }
+
+    // MARK: Dispatch
+
+    /// Reads events after the engine's cursor: triggers start runs, correlated
+    /// events wake runs waiting for documents. Returns the events read.
+    func dispatch(tenant: Slug) async throws -> Int {
+        try await databases.withTransaction(for: tenant) { tx in
+            let cursor = try await tx.query("SELECT last_event_seq FROM engine_cursor FOR UPDATE")
+            let last = try cursor.first?.decode("last_event_seq", as: Int64.self) ?? 0
+            let events = try await tx.query(
+                """
+                SELECT seq, type, document::text AS document FROM events
+                WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
+                """)
+            guard let newest = try events.last?.decode("seq", as: Int64.self) else { return 0 }
+            let deployments = try await activeDeployments(on: tx)
+            var started = 0
+            for row in events {
+                let seq = try row.decode("seq", as: Int64.self)
+                let type = try row.decode("type", as: String.self)
+                let document = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self))
+                for deployment in deployments {
+                    let template = deployment.template
+                    if template.trigger == type, let key = Self.keyText(document.value(at: template.correlation.key)) {
+                        let inserted = try await tx.execute(
+                            """
+                            INSERT INTO runs (deployment_id, template_slug, template_version, correlation_key,
+                                              trigger_event_seq, current_step)
+                            VALUES (\(deployment.id), \(template.slug), \(template.version), \(key), \(seq),
+                                    \(template.firstStep))
+                            ON CONFLICT (deployment_id, trigger_event_seq) DO NOTHING
+                            """)
+                        started += inserted
+                    }
+                    for (_, correlated) in template.correlation.documents where correlated.event == type {
+                        guard let key = Self.keyText(document.value(at: correlated.key)) else { continue }
+                        try await tx.query(
+                            """
+                            UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = now(),
+                                            updated_at = now()
+                            WHERE status = 'waiting' AND waiting_for = 'documents'
+                              AND template_slug = \(template.slug) AND correlation_key = \(key)
+                            """)
+                    }
+                }
+            }
+            if started > 0 {
+                try await Usage.count("engine.runs_started", started, on: tx)
+            }
+            try await tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
+            return events.count
+        }
+    }
+
+    /// A correlation key as text: strings as they are, numbers by their text.
+    static func keyText(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)?: text.isEmpty ? nil : text
+        case .number(let text)?: text
+        default: nil
+        }
+    }
+
+    func activeDeployments(on tx: PostgresConnection) async throws -> [Deployment] {
+        let rows = try await tx.query(
+            """
+            SELECT id, document::text AS document, parameters::text AS parameters, deployed_by, deployed_at
+            FROM deployments WHERE active ORDER BY template_slug
+            """)
+        return try rows.map { try templates.deployment(from: $0) }
+    }
+
+    func deployment(_ id: UUID, on tx: PostgresConnection) async throws -> Deployment {
+        let rows = try await tx.query(
+            """
+            SELECT id, document::text AS document, parameters::text AS parameters, deployed_by, deployed_at
+            FROM deployments WHERE id = \(id)
+            """)
+        guard let row = rows.first else { throw EngineError.internalState("deployment \(id) is missing") }
+        return try templates.deployment(from: row)
+    }
+
+    // MARK: Timers
+
+    /// Runs waiting for documents past their deadline run their wait step
+    /// again, which then takes its timeout branch.
+    func wakeExpiredWaits(tenant: Slug) async throws {
+        let time = now()
+        try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = \(time), updated_at = now()
+                WHERE status = 'waiting' AND waiting_for = 'documents' AND wait_until <= \(time)
+                """)
+        }
+    }
+
+    /// Open tasks past their SLA go to the escalation role, once, with an audit entry each.
+    func escalateOverdueTasks(tenant: Slug) async throws {
+        let time = now()
+        try await databases.withTransaction(for: tenant) { tx in
+            let escalated = try await tx.query(
+                """
+                UPDATE tasks SET role = escalate_to, escalated_at = \(time),
+                       due_at = \(time) + (due_at - created_at)
+                WHERE status = 'open' AND due_at <= \(time) AND escalated_at IS NULL AND escalate_to IS NOT NULL
+                RETURNING id, run_id, role
+                """)
+            let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
+            for row in escalated {
+                try await log.append(
+                    AuditEntry(
+                        actor: "system:engine", action: "task.escalated",
+                        subject: "task:\(try row.decode("id", as: UUID.self).uuidString.lowercased())",
+                        details: [
+                            "run": try row.decode("run_id", as: UUID.self).uuidString.lowercased(),
+                            "to_role": try row.decode("role", as: String.self), "reason": "sla_breached",
+                        ]), on: tx)
+            }
+        }
+    }
+
+    // MARK: Execution
+
+    /// Executes the current step of one due run; false when none is due.
+    func executeNext(tenant: Slug) async throws -> Bool {
+        let time = now()
+        do {
+            return try await databases.withTransaction(for: tenant) { tx in
+                let rows = try await tx.query(
+                    """
+                    SELECT r.id, r.deployment_id, r.correlation_key, r.current_step, r.context::text AS context,
+                           r.attempts, r.created_at, e.document::text AS trigger, e.event_id AS trigger_id
+                    FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
+                    WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                    ORDER BY r.next_attempt_at, r.id
+                    LIMIT 1
+                    FOR UPDATE OF r SKIP LOCKED
+                    """)
+                guard let row = rows.first else { return false }
+                var run = try RunState(row: row)
+                let deployment = try await deployment(run.deploymentID, on: tx)
+                try await StepExecution(
+                    engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
+                ).advance(&run)
+                return true
+            }
+        } catch let error as PostgresError where error.isSerializationFailure {
+            return true
+        }
+    }
+}
+
+/// Parsed templates by deployment id: deployments never change once made.
+final class TemplateCache: Sendable {
+    private let cache = Mutex<[UUID: Deployment]>([:])
+
+    func deployment(from row: PostgresRow) throws -> Deployment {
+        let id = try row.decode("id", as: UUID.self)
+        if let cached = cache.withLock({ $0[id] }) { return cached }
+        let template = try WorkflowTemplate.parse(Data(try row.decode("document", as: String.self).utf8))
+        let parameters = try JSONParser().parse(row.decode("parameters", as: String.self)).objectValue ?? [:]
+        let deployment = Deployment(
+            id: id, template: template, parameters: parameters, deployedBy: try row.decode("deployed_by", as: String.self),
+            deployedAt: try row.decode("deployed_at", as: Date.self))
+        cache.withLock { $0[id] = deployment }
+        return deployment
+    }
+}
+
+/// Usage counters, counted in the transaction of the work they measure.
+enum Usage {
+    static func count(_ metric: String, _ quantity: Int, on tx: PostgresConnection) async throws {
+        try await tx.query(
+            """
+            INSERT INTO usage_counters (day, metric, quantity)
+            VALUES ((now() AT TIME ZONE 'UTC')::date, \(metric), \(quantity))
+            ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+            """)
+    }
+}
+
+public struct EngineError: CodedError, Equatable {
+    public let code: String
+    public let message: String
+    public let httpStatus: Int
+    public let field: String?
+
+    static func internalState(_ message: String) -> EngineError {
+        EngineError(code: "engine_state", message: message, httpStatus: 500, field: nil)
+    }
+}
