@@ -1,4 +1,5 @@
 import API
+import Engine
 import Events
 import Ingest
 import ControlPlane
@@ -60,7 +61,10 @@ private func withTwoPartners(
                     ingest: withIngest
                         ? IngestService(
                             catalog: try EventCatalog.load(from: repository.appendingPathComponent("Templates/events")),
-                            databases: TenantDatabases(service: service)) : nil)))
+                            databases: TenantDatabases(service: service)) : nil,
+                    templates: withIngest
+                        ? try TemplateCatalog.load(from: repository.appendingPathComponent("Templates"), knownEventTypes: [])
+                        : nil)))
         do {
             try await body(application, a, b, pool)
         } catch {
