@@ -37,8 +37,8 @@ public enum CommandLineTool {
     public static let version = "0.1.0"
 
     public static let subcommands: [any Subcommand.Type] = [
-        ServeCommand.self, MigrateCommand.self, ApplyCommand.self, PartnerCommand.self, TenantCommand.self,
-        CredentialCommand.self, WebhookSecretCommand.self, AuditCommand.self,
+        ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ApplyCommand.self, PartnerCommand.self, TenantCommand.self,
+        CredentialCommand.self, WebhookSecretCommand.self, TemplateCommand.self, AuditCommand.self,
         VersionCommand.self, HelpCommand.self,
     ]
 

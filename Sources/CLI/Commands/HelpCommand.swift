@@ -26,8 +26,10 @@ public struct HelpCommand: Subcommand {
 
     public static var overview: String {
         var lines = ["usage: countersign <command> [options]", "", "commands:"]
+        var width = 0
+        for type in CommandLineTool.subcommands { width = max(width, type.name.count + 2) }
         for type in CommandLineTool.subcommands {
-            lines.append("  " + type.name.padding(toLength: 10, withPad: " ", startingAt: 0) + type.summary)
+            lines.append("  " + type.name.padding(toLength: width, withPad: " ", startingAt: 0) + type.summary)
         }
         lines.append("")
         lines.append("Run 'countersign <command> --help' for a command's options.")
@@ -39,12 +41,16 @@ public struct HelpCommand: Subcommand {
         if !type.options.isEmpty {
             lines.append("")
             lines.append("options:")
-            for option in type.options {
-                let left = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
-                lines.append("  " + left.padding(toLength: 26, withPad: " ", startingAt: 0) + option.help)
+            // Columns as wide as the longest option, so no name is ever cut short.
+            let lefts = type.options.map { "--\($0.name)" + ($0.valueName.map { " \($0)" } ?? "") }
+            let width = max(26, (lefts.map(\.count).max() ?? 0) + 2)
+            for (left, option) in zip(lefts, type.options) {
+                lines.append("  " + left.padding(toLength: width, withPad: " ", startingAt: 0) + option.help)
             }
+            lines.append("  " + "--help".padding(toLength: width, withPad: " ", startingAt: 0) + "show this help")
+        } else {
+            lines.append("  --help                    show this help")
         }
-        lines.append("  --help                    show this help")
         return lines.joined(separator: "\n")
     }
 }

@@ -64,26 +64,9 @@ public struct ServeCommand: Subcommand {
                 service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)),
                 ingest: ingest, templates: templates)
             if configuration.embeddedWorker {
-                var client = HTTPClient.Configuration()
-                client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
-                client.userAgent = "Countersign-Webhooks/1"
-                var delivery = DeliveryWorker.Configuration()
-                delivery.lease = .seconds(configuration.deliveryLeaseSeconds)
-                let worker = DeliveryWorker(
-                    databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client),
-                    configuration: delivery, logger: logger.labelled("delivery"))
-                let loop = TenantLoop(channel: DeliveryWorker.channel, control: pool, logger: logger.labelled("delivery")) {
-                    _ = try await worker.deliverDue(tenant: $0)
-                }
-                let engine = WorkflowEngine(databases: databases, logger: logger.labelled("engine"))
-                let runs = TenantLoop(channel: WorkflowEngine.channel, control: pool, logger: logger.labelled("engine")) {
-                    try await engine.process(tenant: $0)
-                }
-                deliveries = Task {
-                    async let delivering: Void = loop.run()
-                    async let running: Void = runs.run()
-                    _ = await (delivering, running)
-                }
+                let work = BackgroundWork(
+                    configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger)
+                deliveries = Task { await work.run() }
             }
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")

@@ -1,0 +1,42 @@
+import ControlPlane
+import Cryptography
+import Delivery
+import Engine
+import HTTP
+import Postgres
+import Telemetry
+
+/// The tenant runtimes' background work: outbound deliveries and workflow
+/// runs, each a loop over active tenants woken by notifications. `serve`
+/// runs it embedded; `worker` runs only this. Any number of processes may
+/// run it at once: endpoints are leased and runs claimed with
+/// `FOR UPDATE SKIP LOCKED`, so they share the work without doing it twice.
+struct BackgroundWork {
+    let delivery: TenantLoop
+    let engine: TenantLoop
+
+    init(configuration: AppConfiguration, control: PostgresPool, databases: TenantDatabases, keyRing: KeyRing, logger: Logger) {
+        var client = HTTPClient.Configuration()
+        client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
+        client.userAgent = "Countersign-Webhooks/1"
+        var settings = DeliveryWorker.Configuration()
+        settings.lease = .seconds(configuration.deliveryLeaseSeconds)
+        let worker = DeliveryWorker(
+            databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client), configuration: settings,
+            logger: logger.labelled("delivery"))
+        delivery = TenantLoop(channel: DeliveryWorker.channel, control: control, logger: logger.labelled("delivery")) {
+            _ = try await worker.deliverDue(tenant: $0)
+        }
+        let runs = WorkflowEngine(databases: databases, logger: logger.labelled("engine"))
+        engine = TenantLoop(channel: WorkflowEngine.channel, control: control, logger: logger.labelled("engine")) {
+            try await runs.process(tenant: $0)
+        }
+    }
+
+    /// Runs both loops until the task is cancelled.
+    func run() async {
+        async let delivering: Void = delivery.run()
+        async let running: Void = engine.run()
+        _ = await (delivering, running)
+    }
+}
