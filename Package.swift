@@ -90,7 +90,10 @@ let package = Package(
             name: "APITests", dependencies: ["API", "Ingest", "Delivery", "Engine", "Events", "Webhooks", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLI", "TestSupport", "ControlPlane", "Delivery", "HTTP", "Webhooks", "Cryptography"],
+            dependencies: [
+                "CLI", "TestSupport", "ControlPlane", "Delivery", "Engine", "Events", "Ingest", "HTTP", "Webhooks",
+                "Cryptography",
+            ],
             swiftSettings: strict),
     ]
 )

@@ -13,19 +13,6 @@ import TestSupport
 import Testing
 import Webhooks
 
-/// The `countersign` executable built next to this test bundle.
-private func countersignExecutable() throws -> String {
-    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = folder.appendingPathComponent("countersign")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
-        folder = folder.deletingLastPathComponent()
-    }
-    let fallback = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/countersign").path
-    try #require(FileManager.default.isExecutableFile(atPath: fallback), "build the countersign executable first")
-    return fallback
-}
-
 private func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
@@ -110,7 +97,7 @@ struct IngestCrashTests {
     /// stored exactly once, and after a restart every queued message reaches
     /// the endpoint at least once, always with the same webhook-id.
     @Test func killingServeDuringABurstLosesNothingAcknowledgedAndDeliversEverything() async throws {
-        let executable = try countersignExecutable()
+        let executable = try countersignExecutablePath()
         try await withTestDatabase { database in
             let databaseURL = try connectionURL(database)
             let masterKeyFile = try makeMasterKeyFile()

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import ControlPlane
+import Cryptography
+import Engine
+import Events
+import Foundation
+import Ingest
+import Postgres
+import SchemaMigration
+import TestSupport
+import Testing
+
+@Suite("Crash safety of the workflow engine", .serialized)
+struct EngineCrashTests {
+    /// A worker SIGKILLed in the middle of a burst of runs: after another
+    /// worker takes over, every run completes, and no step's effect (emitted
+    /// event, audit entry, usage count) appears twice.
+    @Test func killingAWorkerMidBurstCompletesEveryRunExactlyOnce() async throws {
+        let executable = try countersignExecutablePath()
+        try await withTestDatabase { database in
+            let databaseURL = try connectionURL(database)
+            let masterKeyFile = try makeMasterKeyFile()
+            let keyRing = try MasterKey.keyRing(
+                contents: try Array(Data(contentsOf: URL(fileURLWithPath: masterKeyFile))), source: masterKeyFile)
+            let slug = try Slug("engcrash_\(UUID().uuidString.prefix(6).lowercased())")
+            let pool = PostgresPool(database)
+            let root = URL(fileURLWithPath: repositoryRoot)
+            let migrator = try Migrator(pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"))
+            try await migrator.migrate()
+            let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing)
+            let databases = TenantDatabases(service: service)
+            do {
+                let partner = try Slug("engine_partner")
+                _ = try await service.createPartner(
+                    slug: partner, kind: .msp, displayName: "Engine MSP", supportEmail: "ops@engine.example", actor: "test")
+                _ = try await service.createTenant(partner: partner, slug: slug, legalName: "Engine Co", actor: "test")
+                let events = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
+                let catalog = try TemplateCatalog.load(
+                    from: root.appendingPathComponent("Templates"), knownEventTypes: Set(events.types.map(\.type)))
+                _ = try await Deployments(databases: databases, catalog: catalog).deploy(
+                    tenant: slug, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+                // Clean matches: every run goes documents → match → route → release without a person.
+                let runs = 150
+                let ingest = IngestService(catalog: events, databases: databases)
+                let context = IngestContext(ingress: .api, detail: "test")
+                for index in 0..<runs {
+                    for body in cleanMatch(index) {
+                        _ = try await ingest.ingest(body: Array(body.utf8), tenant: slug, idempotencyKey: nil, context: context)
+                    }
+                }
+
+                let arguments = [
+                    "worker", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--root", repositoryRoot,
+                    "--log-level", "warning",
+                ]
+                let first = try Process.run(URL(fileURLWithPath: executable), arguments: arguments)
+                let schema = try SQLIdentifier(slug.tenantSchemaName)
+                func completed() async throws -> Int {
+                    let rows = try await pool.query(
+                        "SELECT count(*)::int AS n FROM \(identifier: schema, try SQLIdentifier("runs")) WHERE status = 'completed'")
+                    return try rows[0].decode("n", as: Int.self)
+                }
+                for _ in 0..<400 where try await completed() < runs / 3 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                kill(first.processIdentifier, SIGKILL)
+                first.waitUntilExit()
+                let atKill = try await completed()
+                #expect(atKill < runs, "the worker finished before it could be killed; the test proves nothing")
+
+                let second = try Process.run(URL(fileURLWithPath: executable), arguments: arguments)
+                defer {
+                    kill(second.processIdentifier, SIGTERM)
+                    second.waitUntilExit()
+                }
+                for _ in 0..<1_500 where try await completed() < runs {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(try await completed() == runs)
+
+                func scalar(_ sql: String) async throws -> Int {
+                    let rows = try await pool.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$S", with: schema.quoted)))
+                    return try rows[0].decode("n", as: Int.self)
+                }
+                #expect(try await scalar("SELECT count(*)::int AS n FROM $S.runs") == runs)
+                #expect(try await scalar("SELECT count(*)::int AS n FROM $S.events WHERE ingress = 'internal'") == runs)
+                #expect(try await scalar("SELECT count(*)::int AS n FROM $S.run_steps WHERE step_id = 'release'") == runs)
+                #expect(
+                    try await scalar(
+                        "SELECT count(*)::int AS n FROM (SELECT run_id, step_id FROM $S.run_steps GROUP BY 1, 2 HAVING count(*) > 1) d")
+                        == 0)
+                #expect(try await scalar("SELECT count(*)::int AS n FROM $S.audit_log WHERE action = 'run.completed'") == runs)
+                #expect(
+                    try await scalar(
+                        "SELECT coalesce(sum(quantity), 0)::int AS n FROM $S.usage_counters WHERE metric = 'engine.runs_completed'")
+                        == runs)
+                #expect(
+                    try await scalar(
+                        "SELECT coalesce(sum(quantity), 0)::int AS n FROM $S.usage_counters WHERE metric = 'engine.steps'")
+                        == runs * 4)
+            } catch {
+                await databases.close()
+                await pool.close()
+                try? await dropTenantRoles(database, [slug.tenantSchemaName])
+                throw error
+            }
+            await databases.close()
+            await pool.close()
+            try await dropTenantRoles(database, [slug.tenantSchemaName])
+        }
+    }
+}
+
+/// The `countersign` executable built next to this test bundle.
+func countersignExecutablePath() throws -> String {
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = folder.appendingPathComponent("countersign")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+        folder = folder.deletingLastPathComponent()
+    }
+    let fallback = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/countersign").path
+    try #require(FileManager.default.isExecutableFile(atPath: fallback), "build the countersign executable first")
+    return fallback
+}
+
+/// A purchase order, its receipt and an invoice that match exactly.
+private func cleanMatch(_ index: Int) -> [String] {
+    let po = "PO-C\(index)"
+    return [
+        #"{"type":"purchase_order.created","id":"po-\#(index)","occurred_at":"2026-11-02T09:00:00Z","source":"erp","data":{"po_number":"\#(po)","supplier":{"id":"SUP-1","name":"Supplier"},"currency":"USD","created_by":"buyer@client.example","lines":[{"line":1,"sku":"SKU-1","quantity":"10","uom":"EA","unit_price":"1.00"}],"freight":"0.00","tax":"0.00"}}"#,
+        #"{"type":"goods_receipt.posted","id":"gr-\#(index)","occurred_at":"2026-11-03T09:00:00Z","source":"wms","data":{"receipt_number":"GR-C\#(index)","po_number":"\#(po)","warehouse":"DAL-1","received_by":"dock@client.example","lines":[{"po_line":1,"sku":"SKU-1","quantity":"10","uom":"EA","condition":"good"}]}}"#,
+        #"{"type":"invoice.received","id":"inv-\#(index)","occurred_at":"2026-11-04T09:00:00Z","source":"ap","data":{"invoice_number":"INV-C\#(index)","supplier":{"id":"SUP-1","name":"Supplier"},"po_number":"\#(po)","invoice_date":"2026-11-04","currency":"USD","submitted_by":"clerk@client.example","lines":[{"po_line":1,"sku":"SKU-1","quantity":"10","uom":"EA","unit_price":"1.00"}],"freight":"0.00","tax":"0.00","total":"10.00"}}"#,
+    ]
+}
