@@ -16,11 +16,13 @@ struct ApplyCommandTests {
             let (firstStatus, first) = await runCLI(["apply", repositoryRoot + "/Tenants"], env)
             #expect(firstStatus == 0, "\(first.standardError)")
             #expect(first.standardOutput.contains("created\ttenant:acme_foods"))
+            #expect(first.standardOutput.contains("deployment acme_foods/three-way-match: deployed"))
             #expect(first.standardOutput.contains("created\tpartner:keystone"))
             #expect(first.standardOutput.hasSuffix("11 created, 0 changed, 0 unchanged"))
 
             let (_, second) = await runCLI(["apply", repositoryRoot + "/Tenants"], env)
             #expect(second.standardOutput.hasSuffix("0 created, 0 changed, 11 unchanged"), "\(second.standardOutput)")
+            #expect(second.standardOutput.contains("deployment acme_foods/three-way-match: unchanged"))
 
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("manifests-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

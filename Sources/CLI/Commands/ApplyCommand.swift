@@ -1,4 +1,6 @@
 import ControlPlane
+import Engine
+import Events
 import Foundation
 
 /// `countersign apply PATH…`: reconciles tenant manifests (files, or folders of `.json` files).
@@ -38,15 +40,43 @@ public struct ApplyCommand: Subcommand {
     public func run(context: CommandContext) async throws -> Int32 {
         // Every file is parsed and validated before anything is written.
         let manifests = try files.map { try TenantManifest.load($0) }
+        let root = try configuration.requireRoot()
+        let events = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
+        let templates = try TemplateCatalog.load(
+            from: root.appendingPathComponent("Templates"), knownEventTypes: Set(events.types.map(\.type)))
+        let wanted = manifests.flatMap { manifest in
+            manifest.tenants.flatMap { tenant in (tenant.deployments ?? []).map { (tenant.slug, $0) } }
+        }
         let controlPlane = try ControlPlaneContext.open(configuration, environment: context.environment, needsMasterKey: true)
-        let changes = try await controlPlane.run { cp in
-            var all: [ManifestApplier.Change] = []
-            for manifest in manifests {
-                all += try await ManifestApplier(service: cp.service).apply(manifest, actor: cp.actor)
+        let (changes, deployed) = try await controlPlane.run { cp in
+            let databases = TenantDatabases(service: cp.service, configuration: .init(maximumConnections: 2))
+            let deployments = Deployments(databases: databases, catalog: templates)
+            do {
+                for (_, spec) in wanted {
+                    try deployments.validate(
+                        slug: spec.template, version: spec.version,
+                        parameters: (spec.parameters ?? [:]).mapValues(JSONValue.string))
+                }
+                var all: [ManifestApplier.Change] = []
+                for manifest in manifests {
+                    all += try await ManifestApplier(service: cp.service).apply(manifest, actor: cp.actor)
+                }
+                var lines: [String] = []
+                for (tenant, spec) in wanted {
+                    let changed = try await deployments.ensure(
+                        tenant: tenant, slug: spec.template, version: spec.version,
+                        parameters: (spec.parameters ?? [:]).mapValues(JSONValue.string), actor: cp.actor)
+                    lines.append("deployment \(tenant)/\(spec.template): \(changed ? "deployed" : "unchanged")")
+                }
+                await databases.close()
+                return (all, lines)
+            } catch {
+                await databases.close()
+                throw error
             }
-            return all
         }
         for change in changes { context.output.write(change.description) }
+        for line in deployed { context.output.write(line) }
         let counts = Dictionary(grouping: changes, by: \.outcome).mapValues(\.count)
         context.output.write(
             "\(counts[.created] ?? 0) created, \(counts[.changed] ?? 0) changed, \(counts[.unchanged] ?? 0) unchanged")

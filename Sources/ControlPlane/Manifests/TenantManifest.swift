@@ -35,11 +35,20 @@ public struct TenantManifest: Sendable, Decodable, Equatable {
         public var legalName: String
         public var plan: String?
         public var users: [UserSpec]?
+        /// Workflow templates to run for this tenant; applied by `countersign apply`.
+        public var deployments: [DeploymentSpec]?
 
         enum CodingKeys: String, CodingKey {
-            case slug, plan, users
+            case slug, plan, users, deployments
             case legalName = "legal_name"
         }
+    }
+
+    /// A template version (the newest when absent) with its parameters.
+    public struct DeploymentSpec: Sendable, Decodable, Equatable {
+        public var template: String
+        public var version: String?
+        public var parameters: [String: String]?
     }
 
     public struct UserSpec: Sendable, Decodable, Equatable {

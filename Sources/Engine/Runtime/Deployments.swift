@@ -67,6 +67,43 @@ public struct Deployments: Sendable {
         return Deployment(id: id, template: template, parameters: resolved, deployedBy: actor, deployedAt: Date())
     }
 
+    /// Checks that `slug` (at `version`) exists and takes `parameters`, without deploying.
+    public func validate(slug: String, version: String?, parameters: [String: JSONValue]) throws {
+        guard let template = catalog.template(slug, version: version) else {
+            throw DeploymentError(
+                code: "template_not_found",
+                message: "no template \"\(slug)\"" + (version.map { " version \($0)" } ?? "") + " is published",
+                httpStatus: 404, field: "template")
+        }
+        _ = try Self.resolve(parameters, for: template)
+    }
+
+    /// Deploys unless the active deployment already runs this version with
+    /// these parameters; for reconciling manifests. Returns whether it deployed.
+    public func ensure(tenant: Slug, slug: String, version: String?, parameters: [String: JSONValue], actor: String)
+        async throws -> Bool
+    {
+        guard let template = catalog.template(slug, version: version) else {
+            try validate(slug: slug, version: version, parameters: parameters)
+            return false
+        }
+        let wanted = JSONValue.object(try Self.resolve(parameters, for: template))
+        let rows = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT template_version, parameters::text AS parameters FROM deployments
+                WHERE template_slug = \(template.slug) AND active
+                """)
+        }
+        if let row = rows.first, try row.decode("template_version", as: String.self) == template.version,
+            try JSONParser().parse(row.decode("parameters", as: String.self)) == wanted
+        {
+            return false
+        }
+        _ = try await deploy(tenant: tenant, slug: slug, version: version, parameters: parameters, actor: actor)
+        return true
+    }
+
     /// The values to run with: given ones checked, missing ones defaulted, unknown ones refused.
     static func resolve(_ given: [String: JSONValue], for template: WorkflowTemplate) throws(DeploymentError)
         -> [String: JSONValue]
