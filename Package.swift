@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events", "Ingest", "Delivery", "Engine",
+                "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events", "Finance", "Ingest", "Delivery", "Engine",
                 "Webhooks", "Telemetry", "Platform",
             ],
             swiftSettings: strict),
@@ -77,6 +77,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], swiftSettings: strict),
         .testTarget(name: "FinanceTests", dependencies: ["Finance"], swiftSettings: strict),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"], swiftSettings: strict),
         .testTarget(name: "EventsTests", dependencies: ["Events"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CryptographyTests", dependencies: ["Cryptography"], swiftSettings: strict),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: strict),

@@ -137,6 +137,12 @@ struct WorkflowTests {
             let tasks = try await flow.call(.get, "/v1/tasks?status=open", as: "ap.clerk.bo@client.example")
             let task = try #require((tasks.json["data"] as? [[String: Any]])?.first)
             #expect(task["role"] as? String == "ap_clerk")
+            #expect((task["amount"] as? [String: Any])?["amount"] as? String == "249.00")
+            let open = try await flow.call(.get, "/v1/exceptions", as: "ap.clerk.bo@client.example")
+            let item = try #require((open.json["data"] as? [[String: Any]])?.first)
+            #expect(item["kind"] as? String == "approval")
+            #expect((item["amount"] as? [String: Any])?["currency"] as? String == "USD")
+            #expect(item["sla"] as? String == "on_time")
 
             // 25 hours later the 24-hour SLA has passed: the task goes to the AP manager.
             let later = WorkflowEngine(databases: world.databases, now: { Date().addingTimeInterval(25 * 3600) })
@@ -161,6 +167,36 @@ struct WorkflowTests {
                 headers: ["Host": "localhost", "Authorization": "Bearer \(world.key)", "Content-Type": "application/json"],
                 body: #"{"decision": "approve"}"#)
             #expect(reply.status == 403)
+        }
+    }
+
+    @Test func aRunParkedAsAnExceptionIsRetriedOrCancelledByAPersonWithAnAuditEntry() async throws {
+        try await withWorkflow { flow in
+            let world = flow.world
+            #expect(try await world.post(try example("purchase_order.created.json")).status == 201)
+            #expect(try await world.post(try example("invoice.received.json")).status == 201)
+            _ = try await flow.engine.process(tenant: world.tenant)
+            let schema = try SQLIdentifier(world.tenant.tenantSchemaName)
+            try await world.pool.query(
+                "UPDATE \(identifier: schema, try SQLIdentifier("runs")) SET status = 'exception', error = 'test: parked'")
+            let (_, key) = try await CredentialStore(pool: world.pool).issue(
+                for: .tenant(world.tenant), scopes: [.runsRead, .runsWrite], actor: "test")
+            let headers: HTTPHeaders = ["Host": "localhost", "Authorization": "Bearer \(key.reveal())"]
+            let open = try await world.send(.get, "/v1/exceptions", headers: headers, body: "")
+            let item = try #require((open.json["data"] as? [[String: Any]])?.first)
+            #expect(item["kind"] as? String == "exception")
+            let id = try #require((item["run"] as? [String: Any])?["id"] as? String)
+
+            let retried = try await world.send(.post, "/v1/runs/\(id)/retry", headers: headers, body: "")
+            #expect(retried.json["status"] as? String == "runnable")
+            let again = try await world.send(.post, "/v1/runs/\(id)/retry", headers: headers, body: "")
+            #expect(again.status == 409)
+            _ = try await flow.engine.process(tenant: world.tenant)
+            try await world.pool.query(
+                "UPDATE \(identifier: schema, try SQLIdentifier("runs")) SET status = 'exception', error = 'test: parked'")
+            let cancelled = try await world.send(.post, "/v1/runs/\(id)/cancel", headers: headers, body: "")
+            #expect(cancelled.json["status"] as? String == "cancelled")
+            #expect(try await world.count("audit_log", where: "action IN ('run.retry', 'run.cancel')") == 2)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ControlPlane
 import Engine
 import Events
+import Finance
 import Foundation
 import HTTP
 import Telemetry
@@ -95,6 +96,41 @@ public struct WorkflowRoutes: Sendable {
             body["tasks"] = .array(runTasks.map(Self.body))
             return .jsonText(JSONValue.object(body).serialized())
         }
+        try routes.get("/exceptions") { request in
+            let (_, tenant) = try request.tenant(requiring: .runsRead)
+            let items = try await runs.openItems(tenant: tenant, limit: try request.limit())
+            let now = Date()
+            return .jsonText(
+                JSONValue.object([
+                    "data": .array(
+                        items.map { item in
+                            let sla: String =
+                                item.dueAt.map { $0 < now ? "breached" : $0.timeIntervalSince(now) < 4 * 3600 ? "due_soon" : "on_time" }
+                                ?? "none"
+                            return .object([
+                                "run": Self.body(item.run),
+                                "kind": .string(item.taskID == nil ? "exception" : "approval"),
+                                "task_id": item.taskID.map { .string($0.uuidString.lowercased()) } ?? .null,
+                                "role": item.role.map(JSONValue.string) ?? .null,
+                                "amount": Self.amount(item.amountMinor, item.currency),
+                                "age_hours": .number(String(Int(now.timeIntervalSince(item.run.createdAt) / 3600))),
+                                "due_at": item.dueAt.map { .string(APITime.string($0)) } ?? .null,
+                                "sla": .string(sla), "escalated": .bool(item.escalated),
+                            ])
+                        })
+                ]).serialized())
+        }
+        for resolution in [Runs.Resolution.retry, .cancel] {
+            try routes.post("/runs/:id/\(resolution.rawValue)") { request in
+                let (principal, tenant) = try request.tenant(requiring: .runsWrite)
+                guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else {
+                    throw HTTPError(.notFound, code: "run_not_found", message: "there is no such run")
+                }
+                let run = try await runs.resolve(
+                    tenant: tenant, run: id, resolution, actor: principal.actor, requestID: request.context.requestID)
+                return .jsonText(Self.body(run).serialized())
+            }
+        }
         try routes.get("/tasks") { request in
             let (_, tenant) = try request.tenant(requiring: .tasksRead)
             let list = try await tasks.list(
@@ -128,6 +164,13 @@ public struct WorkflowRoutes: Sendable {
         }
     }
 
+    /// `{"amount": "249.00", "currency": "USD"}`, as every amount in the API.
+    static func amount(_ minor: Int64?, _ code: String?) -> JSONValue {
+        guard let minor, let code, let currency = try? Currency(code) else { return .null }
+        let money = Money(minorUnits: minor, currency: currency)
+        return .object(["amount": .string(money.amountText), "currency": .string(code)])
+    }
+
     static func body(_ run: Runs.Summary) -> JSONValue {
         .object([
             "id": .string(run.id.uuidString.lowercased()), "template": .string(run.template),
@@ -143,8 +186,7 @@ public struct WorkflowRoutes: Sendable {
         .object([
             "id": .string(task.id.uuidString.lowercased()), "run_id": .string(task.runID.uuidString.lowercased()),
             "step": .string(task.stepID), "title": .string(task.title), "role": .string(task.role),
-            "amount": task.amountMinor.map { .number(String($0)) } ?? .null,
-            "currency": task.currency.map(JSONValue.string) ?? .null, "status": .string(task.status),
+            "amount": amount(task.amountMinor, task.currency), "status": .string(task.status),
             "due_at": task.dueAt.map { .string(APITime.string($0)) } ?? .null,
             "escalated_at": task.escalatedAt.map { .string(APITime.string($0)) } ?? .null,
             "decided_by": task.decidedBy.map(JSONValue.string) ?? .null,

@@ -84,6 +84,74 @@ public struct Runs: Sendable {
         }
     }
 
+    /// An item someone has to act on: a run parked as an exception, or a run
+    /// waiting on an open task, with the money at stake and the SLA state.
+    public struct OpenItem: Sendable {
+        public let run: Summary
+        public let taskID: UUID?
+        public let role: String?
+        public let amountMinor: Int64?
+        public let currency: String?
+        public let dueAt: Date?
+        public let escalated: Bool
+    }
+
+    public func openItems(tenant: Slug, limit: Int) async throws -> [OpenItem] {
+        let rows = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT r.id, r.template_slug, r.template_version, r.correlation_key, r.status, r.current_step,
+                       r.waiting_for, r.error, r.created_at, r.updated_at, r.completed_at,
+                       t.id AS task_id, t.role, t.amount_minor, t.currency, t.due_at, t.escalated_at
+                FROM runs r
+                LEFT JOIN tasks t ON t.run_id = r.id AND t.status = 'open'
+                WHERE r.status = 'exception' OR t.id IS NOT NULL
+                ORDER BY t.due_at NULLS FIRST, r.created_at
+                LIMIT \(min(max(limit, 1), 500))
+                """)
+        }
+        return try rows.map { row in
+            OpenItem(
+                run: try Self.decode(row), taskID: try row.decode("task_id", as: UUID?.self),
+                role: try row.decode("role", as: String?.self), amountMinor: try row.decode("amount_minor", as: Int64?.self),
+                currency: try row.decode("currency", as: String?.self), dueAt: try row.decode("due_at", as: Date?.self),
+                escalated: try row.decode("escalated_at", as: Date?.self) != nil)
+        }
+    }
+
+    /// A person's answer to a run parked as an exception: try the step again, or give up.
+    public enum Resolution: String, Sendable {
+        case retry
+        case cancel
+    }
+
+    public func resolve(tenant: Slug, run id: UUID, _ resolution: Resolution, actor: String, requestID: String?)
+        async throws -> Summary
+    {
+        try await databases.withTransaction(for: tenant) { tx in
+            let updated = try await tx.query(
+                """
+                UPDATE runs SET status = CASE WHEN \(resolution.rawValue) = 'retry' THEN 'runnable' ELSE 'cancelled' END,
+                       error = CASE WHEN \(resolution.rawValue) = 'retry' THEN NULL ELSE error END,
+                       attempts = 0, next_attempt_at = now(), updated_at = now(),
+                       completed_at = CASE WHEN \(resolution.rawValue) = 'cancel' THEN now() ELSE completed_at END
+                WHERE id = \(id) AND status = 'exception'
+                RETURNING \(fragment: Self.columns)
+                """)
+            guard let row = updated.first else {
+                throw EngineError(
+                    code: "run_not_in_exception", message: "only a run parked as an exception can be retried or cancelled",
+                    httpStatus: 409, field: nil)
+            }
+            try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
+                AuditEntry(
+                    actor: actor, action: "run.\(resolution.rawValue)", subject: "run:\(id.uuidString.lowercased())",
+                    requestID: requestID), on: tx)
+            if resolution == .retry { try await tx.query("SELECT pg_notify(\(WorkflowEngine.channel), current_schema())") }
+            return try Self.decode(row)
+        }
+    }
+
     static let columns: StaticString = """
         id, template_slug, template_version, correlation_key, status, current_step, waiting_for, error, created_at,
         updated_at, completed_at
