@@ -23,44 +23,24 @@ struct Evaluator {
         self.maximumSteps = maximumSteps
     }
 
+    // Recursive functions here only dispatch and recurse; the work and the
+    // error messages live in `@inline(never)` helpers, so that each level of
+    // nesting costs a small frame (see ``TemplateExpression/Configuration``).
+
     mutating func evaluate(_ node: Node) throws(ExpressionError) -> Value {
         try tick(at: node.position)
         switch node.kind {
         case .literal(let value):
             return value
         case .name(let name):
-            // A root is the engine's contract with the template, unlike a field,
-            // whose absence in data means null.
-            guard let value = environment[name] else {
-                throw ExpressionError(.unknownName, "unknown name '\(name)'", at: node.position)
-            }
-            return value
+            return try lookUp(name, at: node.position)
         case .member(let base, let field, let fieldPosition):
-            switch try evaluate(base) {
-            case .object(let fields): return fields[field] ?? .null
-            case .null: return .null
-            case let other: throw failure("expected an object with the field '\(field)', found \(other.spoken)", at: fieldPosition)
-            }
-        case .index(let base, let indexNode):
+            return try member(field, of: try evaluate(base), at: fieldPosition)
+        case .index(let base, let index):
             let collection = try evaluate(base)
-            let index = try wholeNumber(try evaluate(indexNode), at: indexNode, "a whole number (a list index)")
-            switch collection {
-            case .list(let items):
-                guard let position = Int(exactly: index), items.indices.contains(position) else {
-                    throw failure(
-                        "index \(index) is outside a list of \(items.count) item\(items.count == 1 ? "" : "s");"
-                            + " the first is [0]", at: indexNode.position)
-                }
-                return items[position]
-            case .null: return .null
-            case let other: throw failure("expected a list, found \(other.spoken)", at: base.position)
-            }
+            return try element(of: collection, base, at: try evaluate(index), index)
         case .negate(let operand):
-            switch try evaluate(operand) {
-            case .decimal(let value): return .decimal(try arithmetic(at: node.position) { () throws(DecimalMath.Failure) in try DecimalMath.negate(value) })
-            case .money(let money): return .money(try moneyResult(at: node.position) { () throws(MoneyError) in try money.negated() })
-            case let other: throw failure("expected a number or money, found \(other.spoken)", at: operand.position)
-            }
+            return try negate(try evaluate(operand), operand, at: node.position)
         case .not(let operand):
             return .bool(!(try bool(try evaluate(operand), at: operand)))
         case .binary(let op, let left, let right, let position):
@@ -84,38 +64,111 @@ struct Evaluator {
             return .bool(try bool(try evaluate(right), at: right))
         case .coalesce:
             let value = try evaluate(left)
-            return value == .null ? try evaluate(right) : value
+            if case .null = value { return try evaluate(right) }
+            return value
+        default:
+            let a = try evaluate(left)
+            return try apply(op, a, left, try evaluate(right), right, at: position)
+        }
+    }
+
+    @inline(never)
+    private mutating func apply(
+        _ op: BinaryOperator, _ a: Value, _ left: Node, _ b: Value, _ right: Node, at position: SourcePosition
+    ) throws(ExpressionError) -> Value {
+        switch op {
         case .equal, .notEqual:
-            let equal = try equals(try evaluate(left), try evaluate(right), at: position)
+            let equal = try equals(a, b, at: position)
             return .bool(op == .equal ? equal : !equal)
         case .less, .lessEqual, .greater, .greaterEqual:
-            let order = try compare(try evaluate(left), left, try evaluate(right), right, at: position)
+            let order = try compare(a, left, b, right, at: position)
             switch op {
             case .less: return .bool(order == .orderedAscending)
             case .lessEqual: return .bool(order != .orderedDescending)
             case .greater: return .bool(order == .orderedDescending)
             default: return .bool(order != .orderedAscending)
             }
-        case .add, .subtract, .multiply, .divide:
-            return try arithmetic(op, try evaluate(left), left, try evaluate(right), right, at: position)
+        default:
+            return try arithmetic(op, a, left, b, right, at: position)
         }
     }
 
+    @inline(never)
+    private func lookUp(_ name: String, at position: SourcePosition) throws(ExpressionError) -> Value {
+        // A root is the engine's contract with the template, unlike a field,
+        // whose absence in data means null.
+        guard let value = environment[name] else {
+            throw ExpressionError(.unknownName, "unknown name '\(name)'", at: position)
+        }
+        return value
+    }
+
+    @inline(never)
+    private func member(_ field: String, of base: Value, at position: SourcePosition) throws(ExpressionError)
+        -> Value
+    {
+        switch base {
+        case .object(let fields): return fields[field] ?? .null
+        case .null: return .null
+        default: throw failure("expected an object with the field '\(field)', found \(base.spoken)", at: position)
+        }
+    }
+
+    @inline(never)
+    private func element(of collection: Value, _ base: Node, at indexValue: Value, _ indexNode: Node)
+        throws(ExpressionError) -> Value
+    {
+        let index = try wholeNumber(indexValue, at: indexNode, "a whole number (a list index)")
+        switch collection {
+        case .list(let items):
+            guard let position = Int(exactly: index), items.indices.contains(position) else {
+                throw failure(
+                    "index \(index) is outside a list of \(items.count) item\(items.count == 1 ? "" : "s");"
+                        + " the first is [0]", at: indexNode.position)
+            }
+            return items[position]
+        case .null: return .null
+        default: throw failure("expected a list, found \(collection.spoken)", at: base.position)
+        }
+    }
+
+    @inline(never)
+    private func negate(_ value: Value, _ operand: Node, at position: SourcePosition) throws(ExpressionError)
+        -> Value
+    {
+        switch value {
+        case .decimal(let number):
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.negate(number) })
+        case .money(let money):
+            return .money(try moneyResult(at: position) { () throws(MoneyError) in try money.negated() })
+        default:
+            throw failure("expected a number or money, found \(value.spoken)", at: operand.position)
+        }
+    }
+
+    @inline(never)
     private func arithmetic(
         _ op: BinaryOperator, _ a: Value, _ left: Node, _ b: Value, _ right: Node, at position: SourcePosition
     ) throws(ExpressionError) -> Value {
         switch (op, a, b) {
         case (.add, .decimal(let x), .decimal(let y)):
-            return .decimal(try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.add(x, y) })
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.add(x, y) })
         case (.subtract, .decimal(let x), .decimal(let y)):
-            return .decimal(try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.subtract(x, y) })
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.subtract(x, y) })
         case (.multiply, .decimal(let x), .decimal(let y)):
-            return .decimal(try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.multiply(x, y) })
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.multiply(x, y) })
         case (.divide, .decimal(let x), .decimal(let y)):
-            return .decimal(try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.divide(x, y) })
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in try DecimalMath.divide(x, y) })
         case (.add, .money(let x), .money(let y)):
+            try sameCurrency(x, y, at: position)
             return .money(try moneyResult(at: position) { () throws(MoneyError) in try x.plus(y) })
         case (.subtract, .money(let x), .money(let y)):
+            try sameCurrency(x, y, at: position)
             return .money(try moneyResult(at: position) { () throws(MoneyError) in try x.minus(y) })
         case (.multiply, .money(let money), .decimal(let factor)), (.multiply, .decimal(let factor), .money(let money)):
             let product = try arithmetic(at: position) { () throws(DecimalMath.Failure) in
@@ -129,9 +182,10 @@ struct Evaluator {
             return .money(try rounded(quotient, money.currency, at: position))
         case (.divide, .money(let x), .money(let y)):
             try sameCurrency(x, y, at: position)
-            return .decimal(try arithmetic(at: position) { () throws(DecimalMath.Failure) in
-                try DecimalMath.divide(Decimal(x.minorUnits), Decimal(y.minorUnits))
-            })
+            return .decimal(
+                try arithmetic(at: position) { () throws(DecimalMath.Failure) in
+                    try DecimalMath.divide(Decimal(x.minorUnits), Decimal(y.minorUnits))
+                })
         case (_, .decimal, _), (_, .money, _):
             throw failure("\(op.rawValue) cannot combine \(a.spoken) with \(b.spoken)", at: right.position)
         default:
@@ -197,12 +251,20 @@ struct Evaluator {
         if function == .coalesce {
             for argument in arguments {
                 let value = try evaluate(argument)
-                if value != .null { return value }
+                if case .null = value { continue }
+                return value
             }
             return .null
         }
         var values: [Value] = []
         for argument in arguments { values.append(try evaluate(argument)) }
+        return try apply(function, values, arguments, at: node)
+    }
+
+    @inline(never)
+    private mutating func apply(_ function: Function, _ values: [Value], _ arguments: [Node], at node: Node)
+        throws(ExpressionError) -> Value
+    {
         // The parser checked the argument count; this guards evaluation of a
         // tree built some other way.
         guard function.arity.contains(values.count) else {
@@ -278,7 +340,8 @@ struct Evaluator {
             if let currency, case .decimal(let zero) = value, zero.isZero { candidate = .money(.zero(currency)) }
             guard let current = best else {
                 guard [.decimal, .money, .date].contains(where: { Self.sameKind($0, candidate) }) else {
-                    throw failure("expected a number, money or a date, found \(candidate.spoken)", at: argument.position)
+                    throw failure(
+                        "expected a number, money or a date, found \(candidate.spoken)", at: argument.position)
                 }
                 best = (candidate, argument)
                 continue
@@ -310,6 +373,7 @@ struct Evaluator {
 
     // MARK: Values
 
+    @inline(never)
     private func bool(_ value: Value, at node: Node) throws(ExpressionError) -> Bool {
         guard case .bool(let flag) = value else {
             throw failure("expected true or false, found \(value.spoken)", at: node.position)
@@ -318,7 +382,8 @@ struct Evaluator {
     }
 
     private func wholeNumber(_ value: Value, at node: Node, _ expected: String) throws(ExpressionError) -> Int64 {
-        guard case .decimal(let number) = value, let whole = DecimalText.int64(exactly: try admitted(number, at: node.position))
+        guard case .decimal(let number) = value,
+            let whole = DecimalText.int64(exactly: try admitted(number, at: node.position))
         else {
             let found = if case .decimal = value { "a number that is not whole" } else { value.spoken }
             throw failure("expected \(expected), found \(found)", at: node.position)
@@ -348,7 +413,9 @@ struct Evaluator {
     private func rounded(_ amount: Decimal, _ currency: Currency, at position: SourcePosition) throws(ExpressionError)
         -> Money
     {
-        try moneyResult(at: position) { () throws(MoneyError) in try Money.rounding(amount, currency: currency, rule: .halfEven) }
+        try moneyResult(at: position) { () throws(MoneyError) in
+            try Money.rounding(amount, currency: currency, rule: .halfEven)
+        }
     }
 
     private func sameCurrency(_ a: Money, _ b: Money, at position: SourcePosition) throws(ExpressionError) {
@@ -363,10 +430,13 @@ struct Evaluator {
 
     private mutating func tick(cost: Int = 1, at position: SourcePosition) throws(ExpressionError) {
         steps += cost
-        guard steps <= maximumSteps else {
-            throw ExpressionError(
-                .limit, "the expression took more than \(maximumSteps) steps; it reads too much data", at: position)
-        }
+        guard steps <= maximumSteps else { throw budgetExceeded(at: position) }
+    }
+
+    @inline(never)
+    private func budgetExceeded(at position: SourcePosition) -> ExpressionError {
+        ExpressionError(
+            .limit, "the expression took more than \(maximumSteps) steps; it reads too much data", at: position)
     }
 
     private func failure(_ detail: String, at position: SourcePosition) -> ExpressionError {
@@ -391,7 +461,14 @@ struct Evaluator {
         do {
             return try body()
         } catch {
-            throw ExpressionError(.evaluation, error.message, at: position, underlyingCode: error.code)
+            // Finance's messages quote the amounts; these name only what went wrong.
+            let detail =
+                switch error.kind {
+                case .overflow: "an amount is out of range: money must fit in 64-bit minor units"
+                case .currencyMismatch: "cannot combine amounts in different currencies"
+                default: "the amount cannot be computed (\(error.code))"
+                }
+            throw ExpressionError(.evaluation, detail, at: position, underlyingCode: error.code)
         }
     }
 }

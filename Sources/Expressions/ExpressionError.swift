@@ -5,8 +5,9 @@ import Platform
 ///
 /// Codes are stable; the template editor branches on them. `message` starts
 /// with the position (`line 1, column 14: expected a number, found money`)
-/// and names the template's own text, never the run's data values, which may
-/// be confidential: a data value shows up only by its type.
+/// and quotes only the template's own text, never the run's data, which may
+/// be confidential: a data value shows up by its type (and money by its
+/// currency code), never by its amount or text.
 public struct ExpressionError: Error, CodedError, Equatable, CustomDebugStringConvertible {
     public enum Kind: String, Sendable, CaseIterable {
         /// The source is not a well-formed expression.
@@ -26,28 +27,52 @@ public struct ExpressionError: Error, CodedError, Equatable, CustomDebugStringCo
         case data = "expression_data"
     }
 
-    public let kind: Kind
+    /// The fields live in one immutable box: typed throws pass the error
+    /// back through a buffer in every caller's frame, and the parser, checker
+    /// and evaluator recurse, so a word per call site instead of ~120 bytes
+    /// is what lets the deepest allowed expression fit a small stack.
+    private final class Storage: Sendable {
+        let kind: Kind
+        let position: SourcePosition?
+        let detail: String
+        let path: String?
+        let underlyingCode: String?
+        let site: ThrowSite
+
+        init(
+            kind: Kind, position: SourcePosition?, detail: String, path: String?, underlyingCode: String?,
+            site: ThrowSite
+        ) {
+            self.kind = kind
+            self.position = position
+            self.detail = detail
+            self.path = path
+            self.underlyingCode = underlyingCode
+            self.site = site
+        }
+    }
+
+    private let storage: Storage
+
+    public var kind: Kind { storage.kind }
     /// Where in the source; nil for faults that belong to no one place
     /// (the whole source is too long, a declaration, the data).
-    public let position: SourcePosition?
+    public var position: SourcePosition? { storage.position }
     /// The explanation without the position.
-    public let detail: String
+    public var detail: String { storage.detail }
     /// The data path at fault for `expression_data` and `expression_declaration` errors.
-    public let path: String?
+    public var path: String? { storage.path }
     /// The ``Finance/MoneyError`` code behind an evaluation failure, if any.
-    public let underlyingCode: String?
-    public let site: ThrowSite
+    public var underlyingCode: String? { storage.underlyingCode }
+    public var site: ThrowSite { storage.site }
 
     public init(
         _ kind: Kind, _ detail: String, at position: SourcePosition? = nil, path: String? = nil,
         underlyingCode: String? = nil, file: String = #fileID, line: UInt = #line
     ) {
-        self.kind = kind
-        self.detail = detail
-        self.position = position
-        self.path = path
-        self.underlyingCode = underlyingCode
-        self.site = ThrowSite(file: file, line: line)
+        storage = Storage(
+            kind: kind, position: position, detail: detail, path: path, underlyingCode: underlyingCode,
+            site: ThrowSite(file: file, line: line))
     }
 
     public var code: String { kind.rawValue }

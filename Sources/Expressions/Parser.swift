@@ -1,7 +1,26 @@
-/// Recursive descent over the token list, one function per precedence level.
+/// Precedence climbing over the token list. The grammar, loosest first:
+///
+/// ```
+/// expression     = or ;
+/// or             = and { "or" and } ;
+/// and            = not { "and" not } ;
+/// not            = "not" not | comparison ;
+/// comparison     = coalesce [ ( "==" | "!=" | "<" | "<=" | ">" | ">=" ) coalesce ] ;   (does not chain)
+/// coalesce       = additive [ "??" coalesce ] ;                                         (right-associative)
+/// additive       = multiplicative { ( "+" | "-" ) multiplicative } ;
+/// multiplicative = unary { ( "*" | "/" ) unary } ;
+/// unary          = "-" unary | postfix ;
+/// postfix        = primary { "." field | "[" string "]" | "[" expression "]" } ;
+/// primary        = number | string | "true" | "false" | "null" | name
+///                | function "(" [ expression { "," expression } ] ")" | "(" expression ")" ;
+/// field          = name | "true" | "false" | "null" | "and" | "or" | "not" ;
+/// name           = ( letter | "_" ) { letter | digit | "_" } ;       (not a keyword)
+/// number         = digit { digit } [ "." digit { digit } ] ;         (at most 30 digits)
+/// string         = '"' { character | "\" ( '"' | "\" | "n" | "t" | "r" | "u{" hex{1,6} "}" ) } '"' ;
+/// ```
 ///
 /// Nesting is guarded twice: `descend` counts recursion on the way down (so
-/// `((((…` or `- - - …` cannot blow the stack before a node exists), and
+/// `((((…` or `- - - …` cannot exhaust the stack before a node exists), and
 /// `make` refuses any node deeper than the limit (so left-leaning chains
 /// such as `1 + 1 + … + 1`, built in a loop, are bounded too).
 struct Parser {
@@ -40,13 +59,6 @@ struct Parser {
         if index < tokens.count - 1 { index += 1 }
     }
 
-    private mutating func expect(_ kind: Token.Kind, _ detail: @autoclosure () -> String) throws(ExpressionError) {
-        guard current.kind == kind else {
-            throw ExpressionError(.syntax, "\(detail()), found \(current.quoted)", at: current.position)
-        }
-        advance()
-    }
-
     // MARK: Limits
 
     private mutating func descend(at position: SourcePosition) throws(ExpressionError) {
@@ -60,6 +72,7 @@ struct Parser {
         return node
     }
 
+    @inline(never)
     private func tooDeep(at position: SourcePosition) -> ExpressionError {
         ExpressionError(
             .limit, "the expression is nested more than \(maximumDepth) levels deep; split it into simpler parts",
@@ -68,182 +81,118 @@ struct Parser {
 
     // MARK: Grammar
 
-    private mutating func expression() throws(ExpressionError) -> Node {
-        try descend(at: current.position)
-        defer { nesting -= 1 }
-        return try or()
+    /// Binding power, loosest first.
+    private enum Precedence: Int, Comparable {
+        case lowest, or, and, not, comparison, coalesce, additive, multiplicative, prefix
+
+        var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .prefix }
+
+        static func < (lhs: Precedence, rhs: Precedence) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private mutating func or() throws(ExpressionError) -> Node {
-        var left = try and()
-        while current.kind == .orKeyword {
-            let position = current.position
-            advance()
-            let right = try and()
-            left = try make(.binary(.or, left, right, at: position), at: left.position)
-        }
-        return left
-    }
-
-    private mutating func and() throws(ExpressionError) -> Node {
-        var left = try not()
-        while current.kind == .andKeyword {
-            let position = current.position
-            advance()
-            let right = try not()
-            left = try make(.binary(.and, left, right, at: position), at: left.position)
-        }
-        return left
-    }
-
-    private mutating func not() throws(ExpressionError) -> Node {
-        guard current.kind == .notKeyword else { return try comparison() }
-        let position = current.position
-        advance()
-        try descend(at: position)
-        defer { nesting -= 1 }
-        return try make(.not(try not()), at: position)
-    }
-
-    private static let comparisons: [Token.Kind: BinaryOperator] = [
-        .equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual, .greater: .greater,
-        .greaterEqual: .greaterEqual,
+    private static let infixOperators: [Token.Kind: (op: BinaryOperator, precedence: Precedence)] = [
+        .orKeyword: (.or, .or), .andKeyword: (.and, .and),
+        .equal: (.equal, .comparison), .notEqual: (.notEqual, .comparison), .less: (.less, .comparison),
+        .lessEqual: (.lessEqual, .comparison), .greater: (.greater, .comparison),
+        .greaterEqual: (.greaterEqual, .comparison),
+        .coalesce: (.coalesce, .coalesce),
+        .plus: (.add, .additive), .minus: (.subtract, .additive),
+        .star: (.multiply, .multiplicative), .slash: (.divide, .multiplicative),
     ]
 
-    /// Comparisons do not chain: `a < b < c` would compare a boolean with `c`.
-    private mutating func comparison() throws(ExpressionError) -> Node {
-        let left = try coalescing()
-        guard let op = Self.comparisons[current.kind] else { return left }
-        let position = current.position
-        advance()
-        let right = try coalescing()
-        if Self.comparisons[current.kind] != nil {
-            throw ExpressionError(
-                .syntax, "comparisons cannot be chained; join them with and, as in a < b and b < c",
-                at: current.position)
-        }
-        return try make(.binary(op, left, right, at: position), at: left.position)
+    @inline(never)
+    private static func chainedComparison(at position: SourcePosition) -> ExpressionError {
+        ExpressionError(
+            .syntax, "comparisons cannot be chained; join them with and, as in a < b and b < c", at: position)
     }
 
-    /// Right-associative: `a ?? b ?? c` tries `a`, then `b`, then `c`.
-    private mutating func coalescing() throws(ExpressionError) -> Node {
-        let left = try additive()
-        guard current.kind == .coalesce else { return left }
-        let position = current.position
-        advance()
-        try descend(at: position)
+    /// Precedence climbing: an operand, then every operator that binds at
+    /// least as tightly as `minimum`. One function for all levels keeps the
+    /// stack shallow per nesting level.
+    private mutating func expression(_ minimum: Precedence = .lowest) throws(ExpressionError) -> Node {
+        try descend(at: current.position)
         defer { nesting -= 1 }
-        let right = try coalescing()
-        return try make(.binary(.coalesce, left, right, at: position), at: left.position)
-    }
-
-    private mutating func additive() throws(ExpressionError) -> Node {
-        var left = try multiplicative()
-        while current.kind == .plus || current.kind == .minus {
-            let op: BinaryOperator = current.kind == .plus ? .add : .subtract
+        var left = try prefix(minimum)
+        var compared = false
+        while let (op, precedence) = Self.infixOperators[current.kind], precedence >= minimum {
+            if precedence == .comparison {
+                // `a < b < c` would compare a boolean with `c`.
+                guard !compared else { throw Self.chainedComparison(at: current.position) }
+                compared = true
+            }
             let position = current.position
             advance()
-            let right = try multiplicative()
+            // `??` is right-associative (`a ?? b ?? c` tries a, then b, then c);
+            // the rest are left-associative or, for comparisons, do not associate.
+            let right = try expression(op == .coalesce ? precedence : precedence.tighter)
             left = try make(.binary(op, left, right, at: position), at: left.position)
         }
         return left
     }
 
-    private mutating func multiplicative() throws(ExpressionError) -> Node {
-        var left = try unary()
-        while current.kind == .star || current.kind == .slash {
-            let op: BinaryOperator = current.kind == .star ? .multiply : .divide
-            let position = current.position
+    @inline(never)
+    private static func misplacedNot(at position: SourcePosition) -> ExpressionError {
+        ExpressionError(.syntax, "expected a value, found 'not'; write (not …) in parentheses here", at: position)
+    }
+
+    private mutating func prefix(_ minimum: Precedence) throws(ExpressionError) -> Node {
+        let token = current
+        switch token.kind {
+        case .notKeyword:
+            // `not` binds looser than comparisons (`not a == b` is `not (a == b)`),
+            // so it cannot start the operand of a tighter operator.
+            guard minimum <= .not else { throw Self.misplacedNot(at: token.position) }
             advance()
-            let right = try unary()
-            left = try make(.binary(op, left, right, at: position), at: left.position)
+            return try make(.not(try expression(.not)), at: token.position)
+        case .minus:
+            advance()
+            return try make(.negate(try expression(.prefix)), at: token.position)
+        default:
+            return try operand()
         }
-        return left
     }
 
-    private mutating func unary() throws(ExpressionError) -> Node {
-        guard current.kind == .minus else { return try postfix() }
-        let position = current.position
-        advance()
-        try descend(at: position)
-        defer { nesting -= 1 }
-        return try make(.negate(try unary()), at: position)
-    }
-
-    private mutating func postfix() throws(ExpressionError) -> Node {
+    /// A primary value and any `.field`, `["key"]` and `[index]` after it.
+    private mutating func operand() throws(ExpressionError) -> Node {
         var node = try primary()
         while true {
             switch current.kind {
-            case .dot:
-                advance()
-                let field: String
-                switch current.kind {
-                case .identifier(let name): field = name
-                // JSON keys may be words the language reserves (`flags.null`).
-                case .trueKeyword, .falseKeyword, .nullKeyword, .andKeyword, .orKeyword, .notKeyword:
-                    field = current.text
-                default:
-                    throw ExpressionError(
-                        .syntax, "expected a field name after '.', found \(current.quoted)", at: current.position)
-                }
-                let fieldPosition = current.position
-                advance()
-                node = try make(.member(node, field: field, at: fieldPosition), at: node.position)
-            case .leftBracket:
-                let open = current.position
-                advance()
-                // `object["a key"]` reaches keys that are not names; it is a field, not an index.
-                if case .string(let field) = current.kind, peek(1).kind == .rightBracket {
-                    let fieldPosition = current.position
-                    advance()
-                    advance()
-                    node = try make(.member(node, field: field, at: fieldPosition), at: node.position)
-                    continue
-                }
-                let subscriptNode = try expression()
-                try expect(.rightBracket, "expected ']' to close the '[' at \(open)")
-                node = try make(.index(node, subscriptNode), at: node.position)
-            default:
-                return node
+            case .dot: node = try field(of: node)
+            case .leftBracket: node = try subscripted(node)
+            default: return node
             }
         }
     }
 
+    private mutating func subscripted(_ base: Node) throws(ExpressionError) -> Node {
+        let open = current.position
+        advance()
+        // `object["a key"]` reaches keys that are not names; it is a field, not an index.
+        if case .string = current.kind, peek(1).kind == .rightBracket { return try quotedField(of: base) }
+        let index = try expression()
+        try close(.rightBracket, opened: open)
+        return try make(.index(base, index), at: base.position)
+    }
+
     private mutating func primary() throws(ExpressionError) -> Node {
-        let token = current
-        switch token.kind {
-        case .number(let value):
-            advance()
-            return try make(.literal(.decimal(value)), at: token.position)
-        case .string(let value):
-            advance()
-            return try make(.literal(.string(value)), at: token.position)
-        case .trueKeyword, .falseKeyword:
-            advance()
-            return try make(.literal(.bool(token.kind == .trueKeyword)), at: token.position)
-        case .nullKeyword:
-            advance()
-            return try make(.literal(.null), at: token.position)
-        case .identifier(let name):
-            advance()
-            guard current.kind == .leftParen else { return try make(.name(name), at: token.position) }
-            return try call(name, at: token.position)
+        switch current.kind {
         case .leftParen:
+            let open = current.position
             advance()
             let inner = try expression()
-            try expect(.rightParen, "expected ')' to close the '(' at \(token.position)")
+            try close(.rightParen, opened: open)
             return inner
+        case .identifier where peek(1).kind == .leftParen:
+            return try call()
         default:
-            throw ExpressionError(.syntax, "expected a value, found \(token.quoted)", at: token.position)
+            return try literalOrName()
         }
     }
 
-    private mutating func call(_ name: String, at position: SourcePosition) throws(ExpressionError) -> Node {
-        guard let function = Function(rawValue: name) else {
-            let hint = Suggestion.closest(to: name, among: Function.allCases.map(\.rawValue))
-                .map { "; did you mean \($0)?" } ?? "; the functions are \(Function.names)"
-            throw ExpressionError(.unknownName, "unknown function '\(name)'\(hint)", at: position)
-        }
+    private mutating func call() throws(ExpressionError) -> Node {
+        let position = current.position
+        let function = try resolveFunction()
+        advance()
         advance()
         var arguments: [Node] = []
         if current.kind != .rightParen {
@@ -253,16 +202,98 @@ struct Parser {
                 advance()
             }
         }
-        try expect(.rightParen, "expected ',' or ')' in the arguments of \(name)")
-        guard function.arity.contains(arguments.count) else {
-            let expected =
-                function.arity.lowerBound == function.arity.upperBound
-                ? "\(function.arity.lowerBound) argument\(function.arity.lowerBound == 1 ? "" : "s")"
-                : "at least \(function.arity.lowerBound) arguments"
-            throw ExpressionError(
-                .syntax, "\(name) takes \(expected), found \(arguments.count): \(function.signature)", at: position)
-        }
+        try closeArguments(of: function, count: arguments.count, at: position)
         return try make(.call(function, arguments), at: position)
+    }
+
+    // MARK: Leaves
+    //
+    // Everything below is non-recursive and kept out of line, so the
+    // recursive functions above stay small frames.
+
+    @inline(never)
+    private mutating func literalOrName() throws(ExpressionError) -> Node {
+        let token = current
+        let kind: Node.Kind
+        switch token.kind {
+        case .number(let value): kind = .literal(.decimal(value))
+        case .string(let value): kind = .literal(.string(value))
+        case .trueKeyword: kind = .literal(.bool(true))
+        case .falseKeyword: kind = .literal(.bool(false))
+        case .nullKeyword: kind = .literal(.null)
+        case .identifier(let name): kind = .name(name)
+        default: throw ExpressionError(.syntax, "expected a value, found \(token.quoted)", at: token.position)
+        }
+        advance()
+        return try make(kind, at: token.position)
+    }
+
+    @inline(never)
+    private mutating func field(of base: Node) throws(ExpressionError) -> Node {
+        advance()
+        let token = current
+        let field: String
+        switch token.kind {
+        case .identifier(let name): field = name
+        // JSON keys may be words the language reserves (`flags.null`).
+        case .trueKeyword, .falseKeyword, .nullKeyword, .andKeyword, .orKeyword, .notKeyword: field = token.text
+        default:
+            throw ExpressionError(.syntax, "expected a field name after '.', found \(token.quoted)", at: token.position)
+        }
+        advance()
+        return try make(.member(base, field: field, at: token.position), at: base.position)
+    }
+
+    @inline(never)
+    private mutating func quotedField(of base: Node) throws(ExpressionError) -> Node {
+        let token = current
+        guard case .string(let field) = token.kind else { return base }
+        advance()
+        advance()
+        return try make(.member(base, field: field, at: token.position), at: base.position)
+    }
+
+    @inline(never)
+    private mutating func close(_ kind: Token.Kind, opened open: SourcePosition) throws(ExpressionError) {
+        guard current.kind != kind else {
+            advance()
+            return
+        }
+        let bracket = kind == .rightParen ? "')' to close the '('" : "']' to close the '['"
+        throw ExpressionError(.syntax, "expected \(bracket) at \(open), found \(current.quoted)", at: current.position)
+    }
+
+    @inline(never)
+    private func resolveFunction() throws(ExpressionError) -> Function {
+        let token = current
+        guard case .identifier(let name) = token.kind, let function = Function(rawValue: name) else {
+            let hint =
+                Suggestion.closest(to: token.text, among: Function.allCases.map(\.rawValue))
+                .map { "; did you mean \($0)?" } ?? "; the functions are \(Function.names)"
+            throw ExpressionError(.unknownName, "unknown function '\(token.text)'\(hint)", at: token.position)
+        }
+        return function
+    }
+
+    @inline(never)
+    private mutating func closeArguments(of function: Function, count: Int, at position: SourcePosition)
+        throws(ExpressionError)
+    {
+        guard current.kind == .rightParen else {
+            throw ExpressionError(
+                .syntax, "expected ',' or ')' in the arguments of \(function.rawValue), found \(current.quoted)",
+                at: current.position)
+        }
+        advance()
+        guard function.arity.contains(count) else {
+            let arity = function.arity
+            let expected =
+                arity.lowerBound == arity.upperBound
+                ? "\(arity.lowerBound) argument\(arity.lowerBound == 1 ? "" : "s")"
+                : "at least \(arity.lowerBound) arguments"
+            throw ExpressionError(
+                .syntax, "\(function.rawValue) takes \(expected), found \(count): \(function.signature)", at: position)
+        }
     }
 }
 

@@ -70,7 +70,9 @@ struct Node: Sendable {
 
     static func isName(_ text: String) -> Bool {
         guard let first = text.utf8.first, !(48...57).contains(first), Token.keywords[text] == nil else { return false }
-        return text.utf8.allSatisfy { (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }
+        return text.utf8.allSatisfy {
+            (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 95
+        }
     }
 
     /// Fully parenthesised source with the same meaning: shows how precedence

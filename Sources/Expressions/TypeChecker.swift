@@ -7,88 +7,135 @@
 struct TypeChecker {
     let types: TypeEnvironment
 
+    // `check` only recurses and dispatches; the rules and their messages live
+    // in `@inline(never)` functions that take the children's types, so each
+    // level of nesting costs a small frame. Children are checked left to
+    // right, and a rule that the left side alone can break is applied before
+    // the right side is checked, so the first error reported is the leftmost.
+
     func check(_ node: Node) throws(ExpressionError) -> ValueType {
         switch node.kind {
         case .literal(let value):
-            switch value {
-            case .decimal: return .decimal
-            case .string: return .string
-            case .bool: return .bool
-            default: return .null
-            }
+            return Self.literalType(value)
         case .name(let name):
-            guard let type = types[name] else {
-                let known = types.roots.keys
-                let hint =
-                    Suggestion.closest(to: name, among: known).map { "; did you mean \($0)?" }
-                    ?? (known.isEmpty ? "; no names are declared" : "; the names are \(Self.list(known))")
-                throw ExpressionError(.unknownName, "unknown name '\(name)'\(hint)", at: node.position)
-            }
-            return type
+            return try rootType(name, at: node.position)
         case .member(let base, let field, let fieldPosition):
-            let baseType = try check(base)
-            let fields: [String: ValueType]
-            switch baseType {
-            case .object(let declared), .optional(.object(let declared)): fields = declared
-            default:
-                throw ExpressionError(
-                    .type, "\(Self.name(base)) is \(baseType.spoken), which has no fields", at: fieldPosition)
-            }
-            guard let type = fields[field] else {
-                let hint =
-                    Suggestion.closest(to: field, among: fields.keys).map { "; did you mean \($0)?" }
-                    ?? (fields.isEmpty ? "; it has no declared fields" : "; its fields are \(Self.list(fields.keys))")
-                throw ExpressionError(
-                    .unknownName, "\(Self.name(base)) has no field '\(field)'\(hint)", at: fieldPosition)
-            }
-            return baseType.admitsNull ? .maybeNull(type) : type
+            return try memberType(field, of: try check(base), base, at: fieldPosition)
         case .index(let base, let index):
             let baseType = try check(base)
-            try require(index, is: .decimal, "a whole number (a list index)")
-            switch baseType {
-            case .list(let element): return element
-            case .optional(.list(let element)): return .maybeNull(element)
-            case .object, .optional(.object):
-                throw ExpressionError(
-                    .type, "an object's field is read with a name or a quoted key, as in object[\"a key\"]",
-                    at: index.position)
-            default:
-                throw ExpressionError(.type, "\(Self.name(base)) is \(baseType.spoken), not a list", at: base.position)
-            }
+            return try elementType(of: baseType, base, index: try check(index), index)
         case .negate(let operand):
-            let type = try check(operand)
-            guard type == .decimal || type == .money else { throw mismatch("a number or money", type, at: operand) }
-            return type
+            return try negatedType(try check(operand), operand)
         case .not(let operand):
-            try require(operand, is: .bool, ValueType.bool.spoken)
+            try expect(try check(operand), .bool, ValueType.bool.spoken, at: operand)
             return .bool
         case .binary(let op, let left, let right, _):
-            return try binary(op, left, right)
+            let leftType = try check(left)
+            try admitLeft(op, leftType, left)
+            return try binaryType(op, left, leftType, right, try check(right))
         case .call(let function, let arguments):
-            return try call(function, arguments, at: node)
+            var argumentTypes: [ValueType] = []
+            for argument in arguments { argumentTypes.append(try check(argument)) }
+            return try callType(function, arguments, argumentTypes, at: node)
+        }
+    }
+
+    // MARK: Names and paths
+
+    private static func literalType(_ value: Value) -> ValueType {
+        switch value {
+        case .decimal: .decimal
+        case .string: .string
+        case .bool: .bool
+        default: .null
+        }
+    }
+
+    @inline(never)
+    private func rootType(_ name: String, at position: SourcePosition) throws(ExpressionError) -> ValueType {
+        guard let type = types[name] else {
+            let known = types.roots.keys
+            let hint =
+                Suggestion.closest(to: name, among: known).map { "; did you mean \($0)?" }
+                ?? (known.isEmpty ? "; no names are declared" : "; the names are \(Self.list(known))")
+            throw ExpressionError(.unknownName, "unknown name '\(name)'\(hint)", at: position)
+        }
+        return type
+    }
+
+    @inline(never)
+    private func memberType(_ field: String, of baseType: ValueType, _ base: Node, at position: SourcePosition)
+        throws(ExpressionError) -> ValueType
+    {
+        let fields: [String: ValueType]
+        switch baseType {
+        case .object(let declared), .optional(.object(let declared)): fields = declared
+        default:
+            throw ExpressionError(.type, "\(Self.name(base)) is \(baseType.spoken), which has no fields", at: position)
+        }
+        guard let type = fields[field] else {
+            let hint =
+                Suggestion.closest(to: field, among: fields.keys).map { "; did you mean \($0)?" }
+                ?? (fields.isEmpty ? "; it has no declared fields" : "; its fields are \(Self.list(fields.keys))")
+            throw ExpressionError(.unknownName, "\(Self.name(base)) has no field '\(field)'\(hint)", at: position)
+        }
+        return baseType.admitsNull ? .maybeNull(type) : type
+    }
+
+    @inline(never)
+    private func elementType(of baseType: ValueType, _ base: Node, index indexType: ValueType, _ index: Node)
+        throws(ExpressionError) -> ValueType
+    {
+        try expect(indexType, .decimal, "a whole number (a list index)", at: index)
+        switch baseType {
+        case .list(let element): return element
+        case .optional(.list(let element)): return .maybeNull(element)
+        case .object, .optional(.object):
+            throw ExpressionError(
+                .type, "an object's field is read with a name or a quoted key, as in object[\"a key\"]",
+                at: index.position)
+        default:
+            throw ExpressionError(.type, "\(Self.name(base)) is \(baseType.spoken), not a list", at: base.position)
         }
     }
 
     // MARK: Operators
 
-    private func binary(_ op: BinaryOperator, _ left: Node, _ right: Node) throws(ExpressionError) -> ValueType {
+    @inline(never)
+    private func negatedType(_ type: ValueType, _ operand: Node) throws(ExpressionError) -> ValueType {
+        guard type == .decimal || type == .money else { throw mismatch("a number or money", type, at: operand) }
+        return type
+    }
+
+    /// The rules the left operand alone can break.
+    @inline(never)
+    private func admitLeft(_ op: BinaryOperator, _ leftType: ValueType, _ left: Node) throws(ExpressionError) {
         switch op {
         case .and, .or:
-            try require(left, is: .bool, ValueType.bool.spoken)
-            try require(right, is: .bool, ValueType.bool.spoken)
-            return .bool
-        case .coalesce:
-            return try coalesce(try check(left), right, try check(right))
+            try expect(leftType, .bool, ValueType.bool.spoken, at: left)
         case .add, .subtract:
-            let leftType = try check(left)
             guard leftType == .decimal || leftType == .money else {
                 throw mismatch("a number or money", leftType, at: left)
             }
-            try require(right, is: leftType, leftType.spoken)
+        default:
+            break
+        }
+    }
+
+    @inline(never)
+    private func binaryType(
+        _ op: BinaryOperator, _ left: Node, _ leftType: ValueType, _ right: Node, _ rightType: ValueType
+    ) throws(ExpressionError) -> ValueType {
+        switch op {
+        case .and, .or:
+            try expect(rightType, .bool, ValueType.bool.spoken, at: right)
+            return .bool
+        case .coalesce:
+            return try coalesce(leftType, right, rightType)
+        case .add, .subtract:
+            try expect(rightType, leftType, leftType.spoken, at: right)
             return leftType
         case .multiply:
-            let leftType = try check(left)
-            let rightType = try check(right)
             switch (leftType, rightType) {
             case (.decimal, .decimal): return .decimal
             case (.money, .decimal), (.decimal, .money): return .money
@@ -97,8 +144,6 @@ struct TypeChecker {
             default: throw mismatch("a number or money", leftType, at: left)
             }
         case .divide:
-            let leftType = try check(left)
-            let rightType = try check(right)
             switch (leftType, rightType) {
             case (.decimal, .decimal), (.money, .money): return .decimal
             case (.money, .decimal): return .money
@@ -107,8 +152,6 @@ struct TypeChecker {
             default: throw mismatch("a number or money", leftType, at: left)
             }
         case .equal, .notEqual:
-            let leftType = try check(left)
-            let rightType = try check(right)
             if leftType == .null || rightType == .null { return .bool }
             let (l, r) = (leftType.unwrapped, rightType.unwrapped)
             guard l.isScalar else {
@@ -121,8 +164,6 @@ struct TypeChecker {
             }
             return .bool
         case .less, .lessEqual, .greater, .greaterEqual:
-            let leftType = try check(left)
-            let rightType = try check(right)
             guard [.decimal, .money, .date].contains(leftType) else {
                 throw mismatch("a number, money or a date", leftType, at: left)
             }
@@ -154,8 +195,10 @@ struct TypeChecker {
 
     // MARK: Functions
 
-    private func call(_ function: Function, _ arguments: [Node], at node: Node) throws(ExpressionError) -> ValueType {
-        let types = try arguments.map { (argument) throws(ExpressionError) in try check(argument) }
+    @inline(never)
+    private func callType(_ function: Function, _ arguments: [Node], _ types: [ValueType], at node: Node)
+        throws(ExpressionError) -> ValueType
+    {
         func argument(_ index: Int) -> (node: Node, type: ValueType) {
             (arguments[index], types[index])
         }
@@ -183,7 +226,7 @@ struct TypeChecker {
                 throw mismatch("a number or money", valueType, at: value)
             }
             let places = arguments[1]
-            try require(places, is: .decimal, "a number of decimal places")
+            try expect(types[1], .decimal, "a number of decimal places", at: places)
             if case .literal(.decimal(let count)) = places.kind, !Evaluator.roundingPlaces.contains(count) {
                 throw ExpressionError(.type, "round keeps 0 to 20 decimal places", at: places.position)
             }
@@ -193,25 +236,25 @@ struct TypeChecker {
             guard partType == .decimal || partType == .money else {
                 throw mismatch("a number or money", partType, at: part)
             }
-            try require(arguments[1], is: partType, partType.spoken)
+            try expect(types[1], partType, partType.spoken, at: arguments[1])
             return .decimal
         case .len:
             let (node, type) = argument(0)
-            guard case .list = type else {
-                guard type == .string else { throw mismatch("a list or a string", type, at: node) }
-                return .decimal
+            switch type {
+            case .list, .string: return .decimal
+            default: throw mismatch("a list or a string", type, at: node)
             }
-            return .decimal
         case .contains:
             let (collection, collectionType) = argument(0)
             let (value, valueType) = argument(1)
             switch collectionType {
             case .string:
-                try require(value, is: .string, ValueType.string.spoken)
+                try expect(valueType, .string, ValueType.string.spoken, at: value)
             case .list(let element):
                 guard element.unwrapped.isScalar else {
                     throw ExpressionError(
-                        .type, "contains searches lists of numbers, money, strings, true or false, or dates;"
+                        .type,
+                        "contains searches lists of numbers, money, strings, true or false, or dates;"
                             + " this is a \(collectionType)", at: collection.position)
                 }
                 guard valueType.unwrapped == element.unwrapped || valueType == .null else {
@@ -222,11 +265,11 @@ struct TypeChecker {
             }
             return .bool
         case .daysBetween:
-            try require(arguments[0], is: .date, ValueType.date.spoken)
-            try require(arguments[1], is: .date, ValueType.date.spoken)
+            try expect(types[0], .date, ValueType.date.spoken, at: arguments[0])
+            try expect(types[1], .date, ValueType.date.spoken, at: arguments[1])
             return .decimal
         case .date:
-            try require(arguments[0], is: .string, "a string such as \"2024-01-31\"")
+            try expect(types[0], .string, "a string such as \"2024-01-31\"", at: arguments[0])
             if case .literal(.string(let text)) = arguments[0].kind, CalendarDate(rfc3339: text) == nil {
                 throw ExpressionError(
                     .type, "expected an RFC 3339 date such as \"2024-01-31\"", at: arguments[0].position)
@@ -243,11 +286,13 @@ struct TypeChecker {
 
     // MARK: Helpers
 
-    private func require(_ node: Node, is expected: ValueType, _ spoken: String) throws(ExpressionError) {
-        let type = try check(node)
+    private func expect(_ type: ValueType, _ expected: ValueType, _ spoken: String, at node: Node)
+        throws(ExpressionError)
+    {
         guard type == expected else { throw mismatch(spoken, type, at: node) }
     }
 
+    @inline(never)
     private func mismatch(_ expected: String, _ found: ValueType, at node: Node, hintNull: Bool = true)
         -> ExpressionError
     {

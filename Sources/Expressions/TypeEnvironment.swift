@@ -67,7 +67,8 @@ public struct TypeEnvironment: Sendable, Equatable {
     /// `match.lines[].qty` → field match, field lines, element, field qty.
     static func segments(of path: String) throws(ExpressionError) -> [Segment] {
         let problem = ExpressionError(
-            .declaration, "a declared path is names joined by dots, with [] for each element of a list, as in"
+            .declaration,
+            "a declared path is names joined by dots, with [] for each element of a list, as in"
                 + " match.lines[].qty; the first name must not be a keyword", path: path)
         var segments: [Segment] = []
         for (position, part) in path.split(separator: ".", omittingEmptySubsequences: false).enumerated() {
@@ -120,7 +121,8 @@ public struct TypeEnvironment: Sendable, Equatable {
         case (.element, .optional(.list(let element))?):
             return .optional(.list(try inserting(type, at: rest, into: element, path: path)))
         case (.field, let other?):
-            throw ExpressionError(.declaration, "a part of this path is declared as \(other), which has no fields", path: path)
+            throw ExpressionError(
+                .declaration, "a part of this path is declared as \(other), which has no fields", path: path)
         case (.element, let other?):
             throw ExpressionError(.declaration, "a part of this path is declared as \(other), not a list", path: path)
         }

@@ -41,7 +41,8 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .null: "null"
         case .list(let items): "[" + items.map(\.description).joined(separator: ", ") + "]"
         case .object(let fields):
-            "{" + fields.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)): \($0.value)" }
+            "{"
+                + fields.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)): \($0.value)" }
                 .joined(separator: ", ") + "}"
         }
     }

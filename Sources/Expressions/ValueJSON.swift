@@ -115,7 +115,8 @@ extension Value {
     public var json: JSON {
         switch self {
         case .decimal(let value): .number(DecimalText.text(value))
-        case .money(let money): .object(["amount": .string(money.amountText), "currency": .string(money.currency.code)])
+        case .money(let money):
+            .object(["amount": .string(money.amountText), "currency": .string(money.currency.code)])
         case .string(let text): .string(text)
         case .bool(let value): .bool(value)
         case .date(let date): .string(date.description)
@@ -152,9 +153,10 @@ extension Value {
             if exponent < 0 || mantissa.isZero { return 0 }
             throw problem
         }
+        // `significand` is the magnitude; the sign goes separately.
         let scaled = Decimal(
             sign: mantissa < 0 ? .minus : .plus, exponent: exponent + mantissa.exponent,
-            significand: Decimal(sign: .plus, exponent: 0, significand: mantissa.significand))
+            significand: mantissa.significand)
         guard let value = try? DecimalMath.admit(scaled) else { throw problem }
         return value
     }

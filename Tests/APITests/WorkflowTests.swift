@@ -119,7 +119,20 @@ struct WorkflowTests {
             #expect(timeline == ["documents", "match", "route", "approve", "approve", "release"])
             #expect(try await world.get("/v1/events/evt_\(id.prefix(13))_release").status == 200)
             #expect(try await world.count("audit_log", where: "action = 'task.approve'") == 1)
-            #expect(try await world.count("usage_counters", where: "metric = 'engine.steps'") == 1)
+            let steps = try await world.pool.query(
+                "SELECT sum(quantity)::int AS n FROM \(identifier: try SQLIdentifier(world.tenant.tenantSchemaName), try SQLIdentifier("usage_counters")) WHERE metric = 'engine.steps'")
+            #expect(try steps[0].decode("n", as: Int.self) == 5)
+
+            // The evidence bundle verifies offline, and a tampered one does not.
+            let evidence = try await flow.call(.get, "/v1/runs/\(id)/evidence", as: "ap.clerk.bo@client.example")
+            #expect(evidence.status == 200)
+            let bundle = try JSONParser().parse(evidence.text)
+            #expect(try Evidence.verify(bundle).isEmpty)
+            #expect((bundle["events"]?.arrayValue ?? []).count == 3)
+            #expect(bundle["decisions"]?.arrayValue?.first?["decided_by"]?.stringValue == "ap.clerk.bo@client.example")
+            #expect((bundle["audit"]?.arrayValue ?? []).contains { $0["action"]?.stringValue == "task.approve" })
+            let tampered = try JSONParser().parse(evidence.text.replacingOccurrences(of: "ap.clerk.bo@client.example", with: "someone@else.example"))
+            #expect(!(try Evidence.verify(tampered)).isEmpty)
         }
     }
 

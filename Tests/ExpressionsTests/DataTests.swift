@@ -52,14 +52,29 @@ struct DataTests {
         (.number("1e33"), .decimal, "$", "expected a number of at most 30 digits, less than 10^32, such as 12.50"),
         (.number("1e1000"), .decimal, "$", "expected a number of at most 30 digits, less than 10^32, such as 12.50"),
         (.number("1e"), .decimal, "$", "expected a number of at most 30 digits, less than 10^32, such as 12.50"),
-        (.number(String(repeating: "1", count: 40)), .decimal, "$", "expected a number of at most 30 digits, less than 10^32, such as 12.50"),
+        (
+            .number(String(repeating: "1", count: 40)), .decimal, "$",
+            "expected a number of at most 30 digits, less than 10^32, such as 12.50"
+        ),
         (true, .decimal, "$", "expected a number, found true or false"),
         (nil, .decimal, "$", "expected a number, found null"),
-        (["amount": "1.234", "currency": "USD"], .money, "$.amount", "USD amounts have at most 2 decimals and must fit in 64 bits"),
-        (["amount": "1.00", "currency": "usd"], .money, "$.currency", "a currency is a three-letter ISO 4217 code such as USD"),
+        (
+            ["amount": "1.234", "currency": "USD"], .money, "$.amount",
+            "USD amounts have at most 2 decimals and must fit in 64 bits"
+        ),
+        (
+            ["amount": "1.00", "currency": "usd"], .money, "$.currency",
+            "a currency is a three-letter ISO 4217 code such as USD"
+        ),
         (["amount": "1.00"], .money, "$", "expected money as {\"amount\": \"249.00\", \"currency\": \"USD\"}"),
-        (["amount": "1.00", "currency": "USD", "x": 1], .money, "$", "expected money as {\"amount\": \"249.00\", \"currency\": \"USD\"}"),
-        (["amount": true, "currency": "USD"], .money, "$", "expected money as {\"amount\": \"249.00\", \"currency\": \"USD\"}"),
+        (
+            ["amount": "1.00", "currency": "USD", "x": 1], .money, "$",
+            "expected money as {\"amount\": \"249.00\", \"currency\": \"USD\"}"
+        ),
+        (
+            ["amount": true, "currency": "USD"], .money, "$",
+            "expected money as {\"amount\": \"249.00\", \"currency\": \"USD\"}"
+        ),
         ("249.00", .money, "$", "expected money, found a string"),
         ("2024-02-30", .date, "$", "expected an RFC 3339 date such as 2024-01-31"),
         ([1, true], .list(.decimal), "$[1]", "expected a number, found true or false"),
@@ -125,16 +140,22 @@ struct DataTests {
         #expect(CalendarDate(year: 2024, month: 13, day: 1) == nil)
         // Consecutive days across a century of month ends are one apart.
         var previous = try #require(CalendarDate(year: 1999, month: 12, day: 31)).daysSinceEpoch
+        var gaps: [String] = []
         for year in 2000...2100 {
             for month in 1...12 {
                 for day in 1...31 {
                     guard let date = CalendarDate(year: year, month: month, day: day) else { continue }
-                    #expect(date.daysSinceEpoch == previous + 1)
+                    if date.daysSinceEpoch != previous + 1 { gaps.append(date.description) }
                     previous = date.daysSinceEpoch
                 }
             }
         }
-        #expect(try #require(CalendarDate(year: 2024, month: 1, day: 2)) < #require(CalendarDate(year: 2024, month: 2, day: 1)))
+        #expect(gaps.isEmpty)
+        // 2000-01-01 through 2100-12-31: 101 years, 25 of them leap (2100 is not).
+        #expect(previous - 10_956 == 101 * 365 + 25)
+        #expect(
+            try #require(CalendarDate(year: 2024, month: 1, day: 2)) < #require(
+                CalendarDate(year: 2024, month: 2, day: 1)))
         #expect(CalendarDate(year: 7, month: 3, day: 9)?.description == "0007-03-09")
     }
 
@@ -157,7 +178,8 @@ struct DataTests {
             "", "2024-1-31", "2024-01-32", "2024-02-30", "20240131", "2024-01-31T", "2024-01-31T10:00Z",
             "2024-01-31T24:00:00Z", "2024-01-31T10:60:00Z", "2024-01-31T10:00:61Z", "2024-01-31T10:00:00",
             "2024-01-31T10:00:00.Z", "2024-01-31T10:00:00+5:00", "2024-01-31T10:00:00+24:00", "2024-01-31 10:00:00Z",
-            "2024-01-31T10:00:00Zjunk", "０２４-01-31", "-024-01-31", "2024-01-31T10:00:00+05:00" + String(repeating: "0", count: 30),
+            "2024-01-31T10:00:00Zjunk", "０２４-01-31", "-024-01-31",
+            "2024-01-31T10:00:00+05:00" + String(repeating: "0", count: 30),
         ])
     func notRFC3339(text: String) {
         #expect(CalendarDate(rfc3339: text) == nil)

@@ -198,7 +198,8 @@ struct EvaluationTests {
 
     @Test func overflowIsAnErrorNotATrap() throws {
         let big = String(repeating: "9", count: 30)
-        for source in ["\(big) * \(big)", "\(big) * 1000", "\(big) / 0.0000000000000000000000000001", "-\(big) * 1000"] {
+        for source in ["\(big) * \(big)", "\(big) * 1000", "\(big) / 0.0000000000000000000000000001", "-\(big) * 1000"]
+        {
             let error = expressionError { _ = try run(source) }
             #expect(error?.kind == .evaluation, "\(source)")
             #expect(error?.detail == "a number is out of range: results must stay below 10^32", "\(source)")
@@ -246,7 +247,9 @@ struct EvaluationTests {
         #expect(try run(source).description == expected)
     }
 
-    @Test(arguments: ["true and 1 / 0 == 1", "false or 1 / 0 == 1", "invoice.discount ?? invoice.total / 0", "coalesce(null, 1 / 0)"])
+    @Test(arguments: [
+        "true and 1 / 0 == 1", "false or 1 / 0 == 1", "invoice.discount ?? invoice.total / 0", "coalesce(null, 1 / 0)",
+    ])
     func theRightSideIsEvaluatedWhenNeeded(source: String) {
         let error = expressionError { _ = try run(source) }
         #expect(error?.detail == "division by zero")
@@ -323,7 +326,9 @@ struct EvaluationTests {
     @Test func conditions() throws {
         let environment = try Fixture.environment()
         #expect(try TemplateExpression.parse("invoice.total > 0").evaluateCondition(in: environment))
-        let error = expressionError { _ = try TemplateExpression.parse("invoice.total").evaluateCondition(in: environment) }
+        let error = expressionError {
+            _ = try TemplateExpression.parse("invoice.total").evaluateCondition(in: environment)
+        }
         #expect(error?.message == "line 1, column 1: a condition must give true or false, but this gave money")
     }
 
@@ -333,12 +338,22 @@ struct EvaluationTests {
             let error = expressionError { _ = try TemplateExpression.parse(source).evaluate(in: environment) }
             #expect(error?.message.contains("hunter2") == false, "\(source)")
         }
+        let amounts = Environment([
+            "m": .money(Money(minorUnits: 9_000_000_000_000_000_123, currency: try Currency("USD")))
+        ])
+        for source in ["m + m", "m * 2", "m / 0.5", "round(m * 1.5, 0)"] {
+            let error = expressionError { _ = try TemplateExpression.parse(source).evaluate(in: amounts) }
+            #expect(error?.message.contains("123") == false, "\(source)")
+            #expect(error?.detail == "an amount is out of range: money must fit in 64-bit minor units", "\(source)")
+        }
     }
 
     @Test func stepsAreLimited() throws {
         let tight = TemplateExpression.Configuration(maximumSteps: 10)
         let sum = "1" + String(repeating: " + 1", count: 5)  // 11 nodes
-        let error = expressionError { _ = try TemplateExpression.parse(sum, configuration: tight).evaluate(in: Environment()) }
+        let error = expressionError {
+            _ = try TemplateExpression.parse(sum, configuration: tight).evaluate(in: Environment())
+        }
         #expect(error?.kind == .limit)
         #expect(error?.detail == "the expression took more than 10 steps; it reads too much data")
         let fits = "1" + String(repeating: " + 1", count: 4)  // 9 nodes

@@ -135,7 +135,8 @@ struct FuzzTests {
         } catch {
             validate(error, in: source, sourceLocation: sourceLocation)
             if checked != nil {
-                #expect([.evaluation, .limit].contains(error.kind), "\(source): \(error)", sourceLocation: sourceLocation)
+                #expect(
+                    [.evaluation, .limit].contains(error.kind), "\(source): \(error)", sourceLocation: sourceLocation)
             }
         }
     }
@@ -157,7 +158,8 @@ struct FuzzTests {
         let line = 1 + before.filter { $0 == UInt8(ascii: "\n") }.count
         let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
         let column = 1 + bytes[lineStart..<position.offset].filter { $0 & 0xC0 != 0x80 }.count
-        #expect(position.line == line && position.column == column, "\(source): \(error)", sourceLocation: sourceLocation)
+        #expect(
+            position.line == line && position.column == column, "\(source): \(error)", sourceLocation: sourceLocation)
     }
 
     static func value(_ value: Value, conformsTo type: ValueType) -> Bool {
@@ -186,8 +188,10 @@ private struct Generator {
         switch type {
         case .decimal:
             if leaf {
-                return pick(["0", "1", "2.5", "-3", "100", "0.001", "event.data.total", "match.lines[0].qty",
-                    "match.lines[1].qty", "len(tags)", "999999999999999999999"])
+                return pick([
+                    "0", "1", "2.5", "-3", "100", "0.001", "event.data.total", "match.lines[0].qty",
+                    "match.lines[1].qty", "len(tags)", "999999999999999999999",
+                ])
             }
             switch Int.random(in: 0..<12, using: &random) {
             case 0: return "(\(expression(.decimal, depth: depth + 1)) + \(expression(.decimal, depth: depth + 1)))"
@@ -200,13 +204,16 @@ private struct Generator {
             case 7: return "round(\(expression(.decimal, depth: depth + 1)), \(pick(["0", "2", "20"])))"
             case 8: return "pct(\(expression(.money, depth: depth + 1)), \(expression(.money, depth: depth + 1)))"
             case 9: return "(\(expression(.money, depth: depth + 1)) / \(expression(.money, depth: depth + 1)))"
-            case 10: return "days_between(\(expression(.date, depth: depth + 1)), \(expression(.date, depth: depth + 1)))"
+            case 10:
+                return "days_between(\(expression(.date, depth: depth + 1)), \(expression(.date, depth: depth + 1)))"
             default: return "coalesce(null, \(expression(.decimal, depth: depth + 1)))"
             }
         case .money:
             if leaf {
-                return pick(["invoice.total", "line.po_price", "line.price_variance", "params.auto_approve_limit",
-                    "match.overall_variance"])
+                return pick([
+                    "invoice.total", "line.po_price", "line.price_variance", "params.auto_approve_limit",
+                    "match.overall_variance",
+                ])
             }
             switch Int.random(in: 0..<10, using: &random) {
             case 0: return "(\(expression(.money, depth: depth + 1)) + \(expression(.money, depth: depth + 1)))"

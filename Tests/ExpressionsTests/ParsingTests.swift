@@ -40,7 +40,10 @@ struct ParsingTests {
                 "match.overall_variance > params.auto_approve_limit and not invoice.is_duplicate",
                 "((match.overall_variance > params.auto_approve_limit) and (not invoice.is_duplicate))"
             ),
-            ("pct(abs(line.price_variance), line.po_price) <= 2", "(pct(abs(line.price_variance), line.po_price) <= 2)"),
+            (
+                "pct(abs(line.price_variance), line.po_price) <= 2",
+                "(pct(abs(line.price_variance), line.po_price) <= 2)"
+            ),
         ])
     func grouping(source: String, expected: String) throws {
         let expression = try TemplateExpression.parse(source)
@@ -57,7 +60,8 @@ struct ParsingTests {
         #expect(try TemplateExpression.parse("false").evaluate(in: Environment()) == .bool(false))
         #expect(try TemplateExpression.parse("null").evaluate(in: Environment()) == .null)
         let digits30 = String(repeating: "9", count: 30)
-        #expect(try TemplateExpression.parse(digits30).evaluate(in: Environment()) == .decimal(Fixture.decimal(digits30)))
+        #expect(
+            try TemplateExpression.parse(digits30).evaluate(in: Environment()) == .decimal(Fixture.decimal(digits30)))
     }
 
     @Test func stringEscapes() throws {
@@ -67,7 +71,9 @@ struct ParsingTests {
         // The parenthesised form escapes what it must, so it reads back the same.
         let tricky = TemplateExpression.Configuration()
         let expression = try TemplateExpression.parse(#""q\"\\\n\u{7}""#, configuration: tricky)
-        #expect(try TemplateExpression.parse(expression.parenthesized).evaluate(in: Environment()) == .string("q\"\\\n\u{7}"))
+        #expect(
+            try TemplateExpression.parse(expression.parenthesized).evaluate(in: Environment())
+                == .string("q\"\\\n\u{7}"))
     }
 
     @Test(
@@ -110,6 +116,9 @@ struct ParsingTests {
             ("a and", 1, 6, "expected a value, found the end of the expression"),
             ("not", 1, 4, "expected a value, found the end of the expression"),
             ("a[]", 1, 3, "expected a value, found ']'"),
+            ("1 + not b", 1, 5, "expected a value, found 'not'; write (not …) in parentheses here"),
+            ("a == not b", 1, 6, "expected a value, found 'not'; write (not …) in parentheses here"),
+            ("-not b", 1, 2, "expected a value, found 'not'; write (not …) in parentheses here"),
         ])
     func syntaxErrors(source: String, line: Int, column: Int, detail: String) {
         let error = expressionError { _ = try TemplateExpression.parse(source) }
@@ -191,9 +200,47 @@ struct ParsingTests {
         #expect(try TemplateExpression.parse(sum).evaluate(in: Environment()) == .decimal(61))
     }
 
+    /// The depth limit is what bounds recursion: the deepest trees it allows
+    /// parse, check and evaluate on a 512 KiB stack even unoptimised, half of
+    /// what Platform's dedicated threads get.
+    @Test func theDeepestAllowedExpressionsFitASmallStack() async throws {
+        let types = TypeEnvironment(roots: ["a": .list(.decimal), "b": .bool])
+        let environment = Environment(["a": .list([.decimal(0)]), "b": .bool(true)])
+        let sources = [
+            String(repeating: "(", count: 63) + "1" + String(repeating: ")", count: 63),
+            String(repeating: "abs(", count: 62) + "1" + String(repeating: ")", count: 62),
+            String(repeating: "-", count: 62) + "1",
+            String(repeating: "not ", count: 62) + "b",
+            String(repeating: "a[", count: 31) + "0" + String(repeating: "]", count: 31),
+            "1" + String(repeating: " + 1", count: 62),
+            String(repeating: "1 ?? ", count: 62) + "1",
+            String(repeating: "(1 + ", count: 31) + "1" + String(repeating: ")", count: 31),
+        ]
+        let outcomes = await withCheckedContinuation { (continuation: CheckedContinuation<[String], Never>) in
+            let thread = Thread {
+                var outcomes: [String] = []
+                for source in sources {
+                    do {
+                        let expression = try TemplateExpression.parse(source)
+                        _ = try expression.check(against: types)
+                        outcomes.append(try expression.evaluate(in: environment).description)
+                    } catch {
+                        outcomes.append("\(error)")
+                    }
+                }
+                continuation.resume(returning: outcomes)
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+        #expect(outcomes == ["1", "1", "1", "true", "0", "63", "1", "32"])
+    }
+
     @Test func depthIsConfigurable() throws {
         let shallow = TemplateExpression.Configuration(maximumDepth: 3)
-        #expect(try TemplateExpression.parse("1 + 2 + 3", configuration: shallow).evaluate(in: Environment()) == .decimal(6))
+        #expect(
+            try TemplateExpression.parse("1 + 2 + 3", configuration: shallow).evaluate(in: Environment()) == .decimal(6)
+        )
         #expect(throws: ExpressionError.self) { try TemplateExpression.parse("1 + 2 + 3 + 4", configuration: shallow) }
         #expect(throws: ExpressionError.self) { try TemplateExpression.parse("(((1)))", configuration: shallow) }
         let short = TemplateExpression.Configuration(maximumSourceBytes: 5)
@@ -203,7 +250,9 @@ struct ParsingTests {
     @Test func errorsAreCodedErrors() {
         let error = expressionError { _ = try TemplateExpression.parse("1 +") }
         #expect(error?.httpStatus == 422)
-        #expect(error?.description == "expression_syntax: line 1, column 4: expected a value, found the end of the expression")
+        #expect(
+            error?.description
+                == "expression_syntax: line 1, column 4: expected a value, found the end of the expression")
         #expect(error?.debugDescription.contains("[at Expressions/") == true)
     }
 }

@@ -15,6 +15,7 @@ public struct WorkflowRoutes: Sendable {
     let deployments: Deployments
     let runs: Runs
     let tasks: Tasks
+    let evidence: Evidence
     let service: TenantService
     let authorization: Authorization
 
@@ -23,6 +24,7 @@ public struct WorkflowRoutes: Sendable {
         deployments = Deployments(databases: databases, catalog: catalog)
         runs = Runs(databases: databases)
         tasks = Tasks(databases: databases)
+        evidence = Evidence(databases: databases)
         self.service = service
         authorization = Authorization(logger: logger)
     }
@@ -119,6 +121,13 @@ public struct WorkflowRoutes: Sendable {
                             ])
                         })
                 ]).serialized())
+        }
+        try routes.get("/runs/:id/evidence") { request in
+            let (_, tenant) = try request.tenant(requiring: .runsRead)
+            guard let id = UUID(uuidString: request.pathParameters["id"] ?? "") else {
+                throw HTTPError(.notFound, code: "run_not_found", message: "there is no such run")
+            }
+            return .jsonText(try await evidence.export(tenant: tenant, run: id).serialized())
         }
         for resolution in [Runs.Resolution.retry, .cancel] {
             try routes.post("/runs/:id/\(resolution.rawValue)") { request in

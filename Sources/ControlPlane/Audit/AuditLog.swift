@@ -122,6 +122,14 @@ public struct AuditLog: Sendable {
         return Verification(entriesChecked: checked, firstBroken: nil)
     }
 
+    /// Whether an exported entry's stored hash is the hash of its content and
+    /// its previous hash: what an evidence bundle's reader checks offline.
+    public static func entryIsIntact(_ entry: AuditEntry, micros: Int64, previousHash: [UInt8]?, hash: [UInt8]) throws
+        -> Bool
+    {
+        ConstantTime.equals(try Self.hash(entry, micros: micros, previousHash: previousHash), hash)
+    }
+
     /// `SHA-256(previous ‖ encoding)`; see the type's documentation.
     static func hash(_ entry: AuditEntry, micros: Int64, previousHash: [UInt8]?) throws -> [UInt8] {
         var bytes = previousHash ?? []

@@ -85,6 +85,14 @@ struct StepExecution {
         switch step.kind {
         case .threeWayMatch:
             return try ThreeWayMatchStep.execute(step, environment: environment, run: run, template: template)
+        case .landedCostAllocation:
+            return try LandedCostStep.execute(step, environment: environment, run: run)
+        case .varianceReview:
+            return try VarianceReviewStep.execute(step, environment: environment, run: run, time: time)
+        case .returnsDisposition:
+            return try ReturnsDispositionStep.execute(step, environment: environment, run: run, time: time)
+        case .claim:
+            return try ClaimStep.execute(step, environment: environment, run: run, time: time)
         case .decision:
             guard case .array(let cases)? = step.definition["cases"] else {
                 throw StepFailure(code: "template_invalid", message: "decision without cases")
@@ -134,7 +142,11 @@ struct StepExecution {
                 WHERE type = \(correlated.event) AND document #>> \(path)::text[] = \(run.correlationKey)
                 ORDER BY seq
                 """)
-            let parsed = try rows.map { try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse($0.decode("document", as: String.self)) }
+            // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
+            var parsed: [JSONValue] = []
+            for row in rows {
+                parsed.append(try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self)))
+            }
             if correlated.many {
                 documents[name] = .array(parsed)
             } else if let latest = parsed.last {

@@ -50,8 +50,13 @@ public struct WorkflowEngine: Sendable {
         while try await dispatch(tenant: tenant) > 0 {}
         try await wakeExpiredWaits(tenant: tenant)
         try await escalateOverdueTasks(tenant: tenant)
+        // Depth first: a run that is still runnable after a step takes its next
+        // step at once, so one run's latency does not grow with the backlog.
         var transitions = 0
-        while transitions < configuration.stepsPerPass, try await executeNext(tenant: tenant) {
+        var current: UUID?
+        while transitions < configuration.stepsPerPass {
+            guard let advanced = try await executeNext(tenant: tenant, preferring: current) else { break }
+            current = advanced
             transitions += 1
         }
         return transitions
@@ -180,33 +185,52 @@ public struct WorkflowEngine: Sendable {
 
     // MARK: Execution
 
-    /// Executes the current step of one due run; false when none is due.
-    func executeNext(tenant: Slug) async throws -> Bool {
+    /// Executes the current step of one due run — `preferred` if it is still
+    /// runnable — and returns its id; nil when no run is due.
+    func executeNext(tenant: Slug, preferring preferred: UUID? = nil) async throws -> UUID? {
         let time = now()
         do {
             return try await databases.withTransaction(for: tenant) { tx in
-                let rows = try await tx.query(
-                    """
-                    SELECT r.id, r.deployment_id, r.correlation_key, r.current_step, r.context::text AS context,
-                           r.attempts, r.created_at, e.document::text AS trigger, e.event_id AS trigger_id
-                    FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
-                    WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
-                    ORDER BY r.next_attempt_at, r.id
-                    LIMIT 1
-                    FOR UPDATE OF r SKIP LOCKED
-                    """)
-                guard let row = rows.first else { return false }
+                var found: PostgresRow?
+                if let preferred {
+                    found = try await tx.query(
+                        """
+                        SELECT \(fragment: Self.runColumns)
+                        FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
+                        WHERE r.id = \(preferred) AND r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                        FOR UPDATE OF r SKIP LOCKED
+                        """
+                    ).first
+                }
+                if found == nil {
+                    found = try await tx.query(
+                        """
+                        SELECT \(fragment: Self.runColumns)
+                        FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
+                        WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                        ORDER BY r.next_attempt_at, r.id
+                        LIMIT 1
+                        FOR UPDATE OF r SKIP LOCKED
+                        """
+                    ).first
+                }
+                guard let row = found else { return nil }
                 var run = try RunState(row: row)
                 let deployment = try await deployment(run.deploymentID, on: tx)
                 try await StepExecution(
                     engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
                 ).advance(&run)
-                return true
+                return run.id
             }
         } catch let error as PostgresError where error.isSerializationFailure {
-            return true
+            return preferred
         }
     }
+
+    static let runColumns: StaticString = """
+        r.id, r.deployment_id, r.correlation_key, r.current_step, r.context::text AS context, r.attempts, r.created_at,
+        e.document::text AS trigger, e.event_id AS trigger_id
+        """
 }
 
 /// Parsed templates by deployment id: deployments never change once made.
@@ -228,11 +252,12 @@ final class TemplateCache: Sendable {
 
 /// Usage counters, counted in the transaction of the work they measure.
 enum Usage {
+    /// Spread over shards so concurrent step transactions do not queue on one row.
     static func count(_ metric: String, _ quantity: Int, on tx: PostgresConnection) async throws {
         try await tx.query(
             """
-            INSERT INTO usage_counters (day, metric, quantity)
-            VALUES ((now() AT TIME ZONE 'UTC')::date, \(metric), \(quantity))
+            INSERT INTO usage_counters (day, metric, shard, quantity)
+            VALUES ((now() AT TIME ZONE 'UTC')::date, \(metric), \(Int16.random(in: 0..<16)), \(quantity))
             ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
             """)
     }

@@ -97,7 +97,9 @@ struct TemplateParser {
             problem("$.correlation", "is required: {\"key\": \"data.…\", \"documents\": {…}}")
             return nil
         }
-        let key = string(object, "key", at: "$.correlation", pattern: Names.isPath, expected: "a path such as data.po_number")
+        let key = string(
+            object, "key", at: "$.correlation", pattern: Names.isTriggerPath,
+            expected: "a path such as data.po_number or data.applies_to[0].po_number")
         var documents: [String: WorkflowTemplate.Correlation.Document] = [:]
         if case .object(let entries)? = object["documents"] {
             for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
@@ -261,7 +263,7 @@ enum StepReferences {
             }
             if definition["on_timeout"]?.stringValue == nil { return ["a wait step needs on_timeout (a step id)"] }
             return []
-        case .threeWayMatch:
+        case .threeWayMatch, .landedCostAllocation, .varianceReview, .returnsDisposition, .claim:
             return []
         }
     }
@@ -327,5 +329,27 @@ enum Names {
                 guard let first = segment.utf8.first, isLower(first) || first == UInt8(ascii: "_") else { return false }
                 return segment.utf8.allSatisfy { isLower($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
             }
+    }
+
+    /// A path into the trigger event, which may also pick a list element:
+    /// `data.applies_to[0].po_number`. Only the trigger's key may index, because
+    /// it is read in Swift (``JSONValue/value(at:)``); correlated documents'
+    /// keys become a SQL `#>>` path and stay plain ``isPath`` names.
+    static func isTriggerPath(_ text: String) -> Bool {
+        guard text.utf8.count <= 200 else { return false }
+        let segments = text.split(separator: ".", omittingEmptySubsequences: false)
+        return segments.allSatisfy { segment in
+            guard let open = segment.firstIndex(of: "[") else { return isPath(String(segment)) }
+            guard isPath(String(segment[..<open])) else { return false }
+            // One or more `[digits]` selectors, nothing after the last.
+            var rest = segment[open...]
+            while !rest.isEmpty {
+                guard rest.first == "[", let close = rest.firstIndex(of: "]") else { return false }
+                let digits = rest[rest.index(after: rest.startIndex)..<close]
+                guard !digits.isEmpty, digits.utf8.count <= 6, digits.utf8.allSatisfy(isDigit) else { return false }
+                rest = rest[rest.index(after: close)...]
+            }
+            return true
+        }
     }
 }

@@ -52,6 +52,10 @@ public struct WorkflowTemplate: Sendable {
     public struct Step: Sendable {
         public enum Kind: String, Sendable, CaseIterable {
             case threeWayMatch = "three_way_match"
+            case landedCostAllocation = "landed_cost_allocation"
+            case varianceReview = "variance_review"
+            case returnsDisposition = "returns_disposition"
+            case claim
             case decision
             case approval
             case emit
