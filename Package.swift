@@ -71,7 +71,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
         .target(
-            name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration"],
+            name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration", "CLinux"],
             swiftSettings: strict),
 
         .testTarget(name: "PlatformTests", dependencies: ["Platform"], swiftSettings: strict),

@@ -3,6 +3,11 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <spawn.h>
+
+int countersign_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
 
 const uint32_t countersign_EPOLLIN = EPOLLIN;
 const uint32_t countersign_EPOLLOUT = EPOLLOUT;

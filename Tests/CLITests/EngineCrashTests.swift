@@ -55,7 +55,7 @@ struct EngineCrashTests {
                     "worker", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--root", repositoryRoot,
                     "--log-level", "warning",
                 ]
-                let first = try Process.run(URL(fileURLWithPath: executable), arguments: arguments)
+                let first = try ChildProcess(executable: executable, arguments: arguments)
                 let schema = try SQLIdentifier(slug.tenantSchemaName)
                 func completed() async throws -> Int {
                     let rows = try await pool.query(
@@ -65,16 +65,12 @@ struct EngineCrashTests {
                 for _ in 0..<400 where try await completed() < runs / 3 {
                     try await Task.sleep(for: .milliseconds(20))
                 }
-                kill(first.processIdentifier, SIGKILL)
-                first.waitUntilExit()
+                first.kill(SIGKILL)
                 let atKill = try await completed()
                 #expect(atKill < runs, "the worker finished before it could be killed; the test proves nothing")
 
-                let second = try Process.run(URL(fileURLWithPath: executable), arguments: arguments)
-                defer {
-                    kill(second.processIdentifier, SIGTERM)
-                    second.waitUntilExit()
-                }
+                let second = try ChildProcess(executable: executable, arguments: arguments)
+                defer { second.kill(SIGTERM) }
                 for _ in 0..<1_500 where try await completed() < runs {
                     try await Task.sleep(for: .milliseconds(20))
                 }

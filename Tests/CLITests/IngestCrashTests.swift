@@ -33,22 +33,18 @@ private func freePort() throws -> Int {
 
 /// One `countersign serve` process.
 private final class ServeProcess: Sendable {
-    let process: Process
+    let process: ChildProcess
     let port: Int
 
     init(executable: String, databaseURL: String, masterKeyFile: String, port: Int) throws {
         self.port = port
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            "serve", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--host", "127.0.0.1",
-            "--port", String(port), "--root", repositoryRoot, "--allow-private-webhook-targets", "true",
-            "--log-level", "warning", "--delivery-lease", "3",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
+        process = try ChildProcess(
+            executable: executable,
+            arguments: [
+                "serve", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--host", "127.0.0.1",
+                "--port", String(port), "--root", repositoryRoot, "--allow-private-webhook-targets", "true",
+                "--log-level", "warning", "--delivery-lease", "3",
+            ])
     }
 
     func waitUntilReady(client: HTTPClient) async throws {
@@ -64,10 +60,7 @@ private final class ServeProcess: Sendable {
         throw CancellationError()
     }
 
-    func kill(_ signal: Int32) {
-        Glibc.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-    }
+    func kill(_ signal: Int32) { process.kill(signal) }
 }
 
 /// Event ids the server answered 2xx for.

@@ -4,6 +4,7 @@
 // eventfd, accept4 need headers outside its umbrella and _GNU_SOURCE).
 // Thin wrappers with plain C types, so Swift never depends on the layout of
 // struct epoll_event (packed on x86-64, aligned elsewhere).
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -26,5 +27,7 @@ int countersign_epoll_wait(int epfd, uint32_t *events, uint64_t *tokens, int cap
 int countersign_eventfd(void);
 /// accept4(…, SOCK_NONBLOCK | SOCK_CLOEXEC).
 int countersign_accept(int fd, struct sockaddr *address, socklen_t *length);
+/// posix_spawn_file_actions_addclosefrom_np: the child closes every descriptor from `from` up.
+int countersign_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int from);
 
 #endif
