@@ -150,8 +150,9 @@ public struct EventCatalog: Sendable {
         self.limits = limits
         var byType: [String: [Int: EventSchema]] = [:]
         if files.isEmpty { throw EventCatalogError(file: "(catalog)", problem: "no *.json schema files found") }
+        var patterns: [String: Pattern] = [:]
         for file in files {
-            let schema = try Self.compileFile(name: file.name, data: file.data)
+            let schema = try Self.compileFile(name: file.name, data: file.data, patterns: &patterns)
             if let existing = byType[schema.type]?[schema.version] {
                 throw EventCatalogError(
                     file: file.name,
@@ -162,7 +163,9 @@ public struct EventCatalog: Sendable {
         self.byType = byType
     }
 
-    private static func compileFile(name: String, data: Data) throws(EventCatalogError) -> EventSchema {
+    private static func compileFile(name: String, data: Data, patterns: inout [String: Pattern])
+        throws(EventCatalogError) -> EventSchema
+    {
         let document: JSONValue
         do {
             document = try JSONParser(maxBytes: 4 << 20, maxDepth: 64).parse(data)
@@ -171,7 +174,7 @@ public struct EventCatalog: Sendable {
         }
         let compiled: CompiledSchema
         do {
-            compiled = try SchemaCompiler.compile(document: document)
+            compiled = try SchemaCompiler.compile(document: document, patterns: &patterns)
         } catch {
             throw EventCatalogError(file: name, problem: "\(error.message) at \(error.pointer)")
         }
@@ -225,7 +228,7 @@ public struct EventCatalog: Sendable {
 
     /// Validates an already-parsed event (for instance one element of a batch).
     public func validate(_ value: JSONValue) throws(EventError) -> ValidatedEvent {
-        if Self.depth(of: value, limit: limits.maxDepth) > limits.maxDepth {
+        if Self.nests(value, deeperThan: limits.maxDepth) {
             throw EventError(
                 code: "invalid_json", message: "the event nests deeper than \(limits.maxDepth) levels", httpStatus: 400)
         }
@@ -266,11 +269,16 @@ public struct EventCatalog: Sendable {
                 message: "event type \(JSONValue.string(type).serialized()) has no schema version \(version) (known: \(known))",
                 httpStatus: 422, field: "$.schema_version")
         }
-        var validator = SchemaValidator(schema: schema.compiled, maxViolations: limits.maxViolations)
-        validator.validate(value)
+        // A quick pass that only answers "valid?"; the describing pass runs only for a refusal.
+        var quick = SchemaValidator(schema: schema.compiled, maxViolations: 1, mode: .firstOnly)
+        quick.validate(value)
         let subject = "\(type) v\(version) event"
-        guard validator.violations.isEmpty else {
-            throw EventError.invalid(validator.violations, subject: subject, truncated: validator.truncated)
+        if !quick.isValid {
+            var validator = SchemaValidator(schema: schema.compiled, maxViolations: limits.maxViolations)
+            validator.validate(value)
+            if !validator.violations.isEmpty {
+                throw EventError.invalid(validator.violations, subject: subject, truncated: validator.truncated)
+            }
         }
         // The catalog requires the envelope, but a schema could still type it loosely; check in code too.
         var problems: [Violation] = []
@@ -297,24 +305,17 @@ public struct EventCatalog: Sendable {
             traceparent: envelope["traceparent"]?.stringValue, document: value)
     }
 
-    /// Nesting depth, stopping as soon as `limit` is exceeded so hostile input costs little.
-    static func depth(of value: JSONValue, limit: Int) -> Int {
-        var deepest = 0
-        var stack: [(JSONValue, Int)] = [(value, 1)]
-        while let (current, level) = stack.popLast() {
-            switch current {
-            case .object(let members):
-                deepest = max(deepest, level)
-                if level > limit { return level }
-                for member in members.values { stack.append((member, level + 1)) }
-            case .array(let items):
-                deepest = max(deepest, level)
-                if level > limit { return level }
-                for item in items { stack.append((item, level + 1)) }
-            default:
-                break
-            }
+    /// Whether some object or array sits deeper than `limit` (the value itself is level 1).
+    /// Recursion stops one level past the limit, so a hostile document costs little and
+    /// cannot exhaust the stack.
+    static func nests(_ value: JSONValue, deeperThan limit: Int, level: Int = 1) -> Bool {
+        switch value {
+        case .object(let members):
+            return level > limit || members.values.contains { nests($0, deeperThan: limit, level: level + 1) }
+        case .array(let items):
+            return level > limit || items.contains { nests($0, deeperThan: limit, level: level + 1) }
+        default:
+            return false
         }
-        return deepest
     }
 }

@@ -69,57 +69,87 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Compact JSON text with object keys sorted, so output is deterministic
-    /// (used to serve schemas and in error messages for `const`/`enum`).
+    /// (stored as an event's canonical form, served as schemas, and used in
+    /// error messages for `const`/`enum`). Numbers are written as they were read.
     public func serialized() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(estimatedSize)
         write(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(to out: inout String) {
+    /// A first guess at the serialised size, so a typical document is written
+    /// without growing its buffer more than once; an under-estimate costs one copy.
+    private var estimatedSize: Int {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let text): out += text
-        case .string(let text): JSONValue.writeString(text, to: &out)
-        case .array(let items):
-            out += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                item.write(to: &out)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
-                if index > 0 { out += "," }
-                JSONValue.writeString(key, to: &out)
-                out += ":"
-                members[key]?.write(to: &out)
-            }
-            out += "}"
+        case .object(let members): members.count * 48 + 2
+        case .array(let items): items.count * 48 + 2
+        case .string(let text): text.utf8.count + 2
+        case .number(let text): text.utf8.count
+        case .bool, .null: 5
         }
     }
 
-    static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
+    private func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: value ? "true".utf8 : "false".utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
+        case .string(let text): JSONValue.writeString(text, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            var first = true
+            for item in items {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            // `String` ordering (Unicode canonical), as before; sorting the pairs saves a lookup per key.
+            for (key, value) in members.sorted(by: { $0.key < $1.key }) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSONValue.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes `text` as a JSON string: `"` and `\` escaped, control characters as
+    /// `\n`, `\r`, `\t` or `\u00xx`, everything else (DEL and non-ASCII included) as UTF-8.
+    static func writeString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var ignored: UInt64 = 0
+            while true {
+                let index = JSONStringScan.plainRunEnd(in: bytes, from: runStart, bitsSeen: &ignored)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                guard index < bytes.count else { break }
+                let byte = bytes[index]
+                runStart = index + 1
+                out.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
+                default:
+                    out.append(contentsOf: "u00".utf8)
+                    out.append(UInt8(ascii: "0") + (byte >> 4))  // 0 or 1: the byte is below 0x20
+                    let low = byte & 0x0F
+                    out.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
                 }
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 
@@ -161,28 +191,42 @@ public struct JSONParser {
         guard data.count <= maxBytes else {
             throw JSONParseError(kind: .tooLarge, offset: maxBytes, reason: "document larger than \(maxBytes) bytes")
         }
-        var reader = Reader(bytes: [UInt8](data), maxDepth: maxDepth)
-        // A UTF-8 byte order mark may be ignored (RFC 8259 §8.1).
-        if reader.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
-        reader.skipWhitespace()
-        let value = try reader.parseValue(depth: 0)
-        reader.skipWhitespace()
-        guard reader.index == reader.bytes.count else {
-            throw reader.error("unexpected content after the JSON value")
-        }
-        return value
+        // Read the bytes where they are rather than copying them into an array first.
+        return try data.withUnsafeBytes { raw in parse(raw.assumingMemoryBound(to: UInt8.self)) }.get()
     }
 
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        try parse(Data(text.utf8))
+        guard text.utf8.count <= maxBytes else {
+            throw JSONParseError(kind: .tooLarge, offset: maxBytes, reason: "document larger than \(maxBytes) bytes")
+        }
+        var text = text
+        return try text.withUTF8 { parse($0) }.get()
     }
 
+    private func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+        do throws(JSONParseError) {
+            var reader = Reader(bytes: bytes, maxDepth: maxDepth)
+            // A UTF-8 byte order mark may be ignored (RFC 8259 §8.1).
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
+            reader.skipWhitespace()
+            let value = try reader.parseValue(depth: 0)
+            reader.skipWhitespace()
+            guard reader.index == bytes.count else {
+                throw reader.error("unexpected content after the JSON value")
+            }
+            return .success(value)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Reads one document from bytes that stay valid while it exists (inside `withUnsafeBytes`).
     private struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         let maxDepth: Int
         var index = 0
 
-        init(bytes: [UInt8], maxDepth: Int) {
+        init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.bytes = bytes
             self.maxDepth = maxDepth
         }
@@ -194,15 +238,21 @@ public struct JSONParser {
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
         mutating func skipWhitespace() {
-            while let byte = current, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
-        mutating func expectLiteral(_ literal: String, value: JSONValue) throws(JSONParseError) -> JSONValue {
-            let expected = Array(literal.utf8)
-            guard index + expected.count <= bytes.count, Array(bytes[index..<index + expected.count]) == expected else {
+        mutating func expectLiteral(_ literal: StaticString, value: JSONValue) throws(JSONParseError) -> JSONValue {
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw error("invalid literal") }
+            for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
                 throw error("invalid literal")
             }
-            index += expected.count
+            index += count
             return value
         }
 
@@ -223,12 +273,13 @@ public struct JSONParser {
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
             guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth) levels", kind: .tooDeep) }
             index += 1
-            var members: [String: JSONValue] = [:]
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return .object([:])
             }
+            // Room for a typical object's members without growing (and rehashing) several times.
+            var members = [String: JSONValue](minimumCapacity: 8)
             while true {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -284,36 +335,70 @@ public struct JSONParser {
                 index += 1
                 if let next = current, isDigit(next) { throw error("leading zeros are not allowed") }
             } else {
-                while let byte = current, isDigit(byte) { index += 1 }
+                skipDigits()
             }
             if current == UInt8(ascii: ".") {
                 index += 1
                 guard let byte = current, isDigit(byte) else { throw error("expected a digit after '.'") }
-                while let byte = current, isDigit(byte) { index += 1 }
+                skipDigits()
             }
             if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
                 index += 1
                 if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
                 guard let byte = current, isDigit(byte) else { throw error("expected a digit in the exponent") }
-                while let byte = current, isDigit(byte) { index += 1 }
+                skipDigits()
             }
-            return .number(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+
+        mutating func skipDigits() {
+            while index < bytes.count && isDigit(bytes[index]) { index += 1 }
         }
 
         func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
         mutating func parseString() throws(JSONParseError) -> String {
             index += 1
+            let start = index
+            // Most strings have no escapes: find the closing quote and make the String from the bytes in place.
+            var bitsSeen: UInt64 = 0
+            index = JSONStringScan.plainRunEnd(in: bytes, from: start, bitsSeen: &bitsSeen)
+            guard index < bytes.count else { throw error("unterminated string") }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                // ASCII is valid UTF-8; anything else is checked before `decoding` could repair it.
+                guard bitsSeen & JSONStringScan.highBits == 0 || Self.isValidUTF8(text) else {
+                    throw error("string is not valid UTF-8")
+                }
+                return String(decoding: text, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                break
+            default:
+                throw error("control character in string")
+            }
             var buffer: [UInt8] = []
+            buffer.reserveCapacity(index - start + 16)
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            return try parseEscapedString(into: &buffer)
+        }
+
+        /// The rest of a string from its first backslash, unescaping into `buffer`.
+        mutating func parseEscapedString(into buffer: inout [UInt8]) throws(JSONParseError) -> String {
+            var ignored: UInt64 = 0
             while true {
+                let runStart = index
+                index = JSONStringScan.plainRunEnd(in: bytes, from: index, bitsSeen: &ignored)
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 guard let byte = current else { throw error("unterminated string") }
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
-                    guard let text = String(validating: buffer, as: UTF8.self) else {
-                        throw error("string is not valid UTF-8")
+                    return try buffer.withUnsafeBufferPointer { (text) throws(JSONParseError) -> String in
+                        guard Self.isValidUTF8(text) else { throw error("string is not valid UTF-8") }
+                        return String(decoding: text, as: UTF8.self)
                     }
-                    return text
                 case UInt8(ascii: "\\"):
                     index += 1
                     guard let escape = current else { throw error("unterminated escape") }
@@ -341,15 +426,49 @@ public struct JSONParser {
                             throw error("unpaired surrogate")
                         }
                         guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                        buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
+                        UTF8.encode(scalar) { buffer.append($0) }
                     default: throw error("invalid escape")
                     }
                 default:
-                    guard byte >= 0x20 else { throw error("control character in string") }
-                    buffer.append(byte)
-                    index += 1
+                    throw error("control character in string")
                 }
             }
+        }
+
+        /// RFC 3629 well-formedness: no overlong forms, surrogates or values above U+10FFFF.
+        /// (`String(validating:as:)` does the same but, being generic, costs several times more.)
+        static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            func isContinuation(_ index: Int) -> Bool { index < bytes.count && bytes[index] & 0xC0 == 0x80 }
+            var index = 0
+            while index < bytes.count {
+                let lead = bytes[index]
+                switch lead {
+                case 0x00...0x7F:
+                    index += 1
+                case 0xC2...0xDF:
+                    guard isContinuation(index + 1) else { return false }
+                    index += 2
+                case 0xE0...0xEF:
+                    guard index + 1 < bytes.count else { return false }
+                    let second = bytes[index + 1]
+                    let low: UInt8 = lead == 0xE0 ? 0xA0 : 0x80
+                    let high: UInt8 = lead == 0xED ? 0x9F : 0xBF
+                    guard second >= low, second <= high, isContinuation(index + 2) else { return false }
+                    index += 3
+                case 0xF0...0xF4:
+                    guard index + 1 < bytes.count else { return false }
+                    let second = bytes[index + 1]
+                    let low: UInt8 = lead == 0xF0 ? 0x90 : 0x80
+                    let high: UInt8 = lead == 0xF4 ? 0x8F : 0xBF
+                    guard second >= low, second <= high, isContinuation(index + 2), isContinuation(index + 3) else {
+                        return false
+                    }
+                    index += 4
+                default:
+                    return false
+                }
+            }
+            return true
         }
 
         mutating func readHex4() throws(JSONParseError) -> UInt32 {
@@ -369,5 +488,47 @@ public struct JSONParser {
             }
             return value
         }
+    }
+}
+
+/// Finds where a run of string content that needs no escaping ends, eight bytes at a time.
+enum JSONStringScan {
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20
+    /// (JSON's characters that must be escaped), or `bytes.count`. Every byte passed over is
+    /// ORed into `bitsSeen`, so `bitsSeen & highBits == 0` tells that the run was ASCII.
+    @inline(__always)
+    static func plainRunEnd(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, bitsSeen: inout UInt64) -> Int {
+        var index = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if needsEscaping(word) { break }
+                bitsSeen |= word
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
+            bitsSeen |= UInt64(byte)
+            index += 1
+        }
+        return index
+    }
+
+    /// Whether any of the eight bytes is below 0x20, `"` or `\` (exact, by the
+    /// "has a byte less than n" and "has a zero byte" word tricks).
+    @inline(__always)
+    static func needsEscaping(_ word: UInt64) -> Bool {
+        let control = (word &- ones &* 0x20) & ~word & highBits
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highBits
+        let hasBackslash = (backslash &- ones) & ~backslash & highBits
+        return (control | hasQuote | hasBackslash) != 0
     }
 }

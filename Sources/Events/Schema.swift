@@ -18,8 +18,14 @@ final class SchemaNode: Sendable {
     /// `false` as a schema: nothing is valid. `true` compiles to a node with no keywords.
     let rejectsEverything: Bool
     let types: [JSONType]?
+    /// Sorted by name (`String` order), so `propertyIndex` can search them.
     let properties: [(name: String, schema: SchemaNode)]
     let required: [String]
+    /// For each of `properties`, whether `required` lists it.
+    let propertyIsRequired: [Bool]
+    /// How many of `required` have an entry in `properties`; the others are `requiredElsewhere`.
+    let requiredPropertyCount: Int
+    let requiredElsewhere: [String]
     /// nil: any extra property is allowed.
     let additionalProperties: SchemaNode?
     let items: SchemaNode?
@@ -35,6 +41,8 @@ final class SchemaNode: Sendable {
     let format: Format?
     /// Name of a root `$defs` entry.
     let ref: String?
+    /// Position of that entry in `CompiledSchema.orderedDefinitions`, so validation need not hash the name.
+    let refIndex: Int?
     /// `x-expected`: the noun phrase reported instead of this node's own violations.
     let expected: String?
 
@@ -43,12 +51,18 @@ final class SchemaNode: Sendable {
         required: [String] = [], additionalProperties: SchemaNode? = nil, items: SchemaNode? = nil,
         enumValues: [JSONValue]? = nil, constValue: JSONValue? = nil, pattern: Pattern? = nil, minLength: Int? = nil,
         maxLength: Int? = nil, minItems: Int? = nil, maxItems: Int? = nil, minimum: Decimal? = nil,
-        maximum: Decimal? = nil, format: Format? = nil, ref: String? = nil, expected: String? = nil
+        maximum: Decimal? = nil, format: Format? = nil, ref: String? = nil, refIndex: Int? = nil,
+        expected: String? = nil
     ) {
         self.rejectsEverything = rejectsEverything
         self.types = types
-        self.properties = properties
+        self.properties = properties.sorted { $0.name < $1.name }
         self.required = required
+        let requiredSet = Set(required)
+        self.propertyIsRequired = self.properties.map { requiredSet.contains($0.name) }
+        self.requiredPropertyCount = self.propertyIsRequired.filter { $0 }.count
+        let propertyNames = Set(properties.map(\.name))
+        self.requiredElsewhere = required.filter { !propertyNames.contains($0) }
         self.additionalProperties = additionalProperties
         self.items = items
         self.enumValues = enumValues
@@ -62,54 +76,25 @@ final class SchemaNode: Sendable {
         self.maximum = maximum
         self.format = format
         self.ref = ref
+        self.refIndex = refIndex
         self.expected = expected
     }
 
     func property(_ name: String) -> SchemaNode? {
-        properties.first { $0.name == name }?.schema
+        propertyIndex(name).map { properties[$0].schema }
     }
-}
 
-/// A compiled `pattern`. NSRegularExpression is immutable and documented thread-safe.
-struct Pattern: @unchecked Sendable {
-    let source: String
-    let regex: NSRegularExpression
-
-    /// JSON Schema patterns are ECMA-262 and unanchored. ICU's `$` also matches
-    /// before a final newline, which would let `"12.50\n"` pass as a decimal, so
-    /// every unescaped `$` outside a character class is rewritten to "end of input".
-    init(_ source: String) throws {
-        var translated = ""
-        var inClass = false
-        var escaped = false
-        for character in source {
-            if escaped {
-                translated.append(character)
-                escaped = false
-                continue
-            }
-            switch character {
-            case "\\":
-                escaped = true
-                translated.append(character)
-            case "[":
-                inClass = true
-                translated.append(character)
-            case "]":
-                inClass = false
-                translated.append(character)
-            case "$" where !inClass:
-                translated += "(?![\\s\\S])"
-            default:
-                translated.append(character)
-            }
+    /// Position of `name` in `properties`, which the compiler sorts by name.
+    func propertyIndex(_ name: String) -> Int? {
+        var low = 0
+        var high = properties.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = properties[middle].name
+            if candidate == name { return middle }
+            if candidate < name { low = middle + 1 } else { high = middle }
         }
-        self.source = source
-        self.regex = try NSRegularExpression(pattern: translated)
-    }
-
-    func matches(_ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        return nil
     }
 }
 
@@ -117,6 +102,8 @@ struct Pattern: @unchecked Sendable {
 struct CompiledSchema: Sendable {
     let root: SchemaNode
     let definitions: [String: SchemaNode]
+    /// The same definitions in name order, indexed by `SchemaNode.refIndex`.
+    let orderedDefinitions: [SchemaNode]
 }
 
 /// Why a schema document was refused; `pointer` is a JSON Pointer into the file.
@@ -136,9 +123,22 @@ struct SchemaCompiler {
     static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
     private var referenced: [(name: String, pointer: String)] = []
+    /// Each `$defs` name's position in name order.
+    private var definitionNumbers: [String: Int] = [:]
+    /// Compiled patterns by source: the catalog's files repeat the same few many times.
+    private var patterns: [String: Pattern]
 
     static func compile(document: JSONValue) throws(SchemaProblem) -> CompiledSchema {
-        var compiler = SchemaCompiler()
+        var patterns: [String: Pattern] = [:]
+        return try compile(document: document, patterns: &patterns)
+    }
+
+    /// Compiles one document, reusing and adding to `patterns` across documents.
+    static func compile(document: JSONValue, patterns: inout [String: Pattern]) throws(SchemaProblem)
+        -> CompiledSchema
+    {
+        var compiler = SchemaCompiler(patterns: patterns)
+        defer { patterns = compiler.patterns }
         guard case .object(let members) = document else {
             throw SchemaProblem(pointer: "#", message: "the document must be a JSON object")
         }
@@ -150,7 +150,9 @@ struct SchemaCompiler {
             guard case .object(let entries) = defs else {
                 throw SchemaProblem(pointer: "#/$defs", message: "must be an object")
             }
-            for name in entries.keys.sorted() {
+            let names = entries.keys.sorted()
+            compiler.definitionNumbers = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            for name in names {
                 guard let entry = entries[name] else { continue }
                 guard Self.isDefinitionName(name) else {
                     throw SchemaProblem(pointer: "#/$defs/\(name)", message: "definition names use [A-Za-z0-9_.-] only")
@@ -173,7 +175,8 @@ struct SchemaCompiler {
                 next = definitions[name]?.ref
             }
         }
-        return CompiledSchema(root: root, definitions: definitions)
+        let ordered = definitions.keys.sorted().compactMap { definitions[$0] }
+        return CompiledSchema(root: root, definitions: definitions, orderedDefinitions: ordered)
     }
 
     static func isDefinitionName(_ name: String) -> Bool {
@@ -272,10 +275,17 @@ struct SchemaCompiler {
             guard let source = value.stringValue else {
                 throw SchemaProblem(pointer: pointer + "/pattern", message: "must be a string")
             }
-            do {
-                pattern = try Pattern(source)
-            } catch {
-                throw SchemaProblem(pointer: pointer + "/pattern", message: "is not a valid regular expression")
+            if let known = patterns[source] {
+                pattern = known
+            } else {
+                do {
+                    let compiled = try Pattern(source)
+                    patterns[source] = compiled
+                    pattern = compiled
+                } catch {
+                    throw SchemaProblem(
+                        pointer: pointer + "/pattern", message: "is not a supported regular expression: \(error)")
+                }
             }
         }
         var format: SchemaNode.Format?
@@ -318,7 +328,7 @@ struct SchemaCompiler {
             enumValues: enumValues, constValue: members["const"], pattern: pattern, minLength: minLength,
             maxLength: maxLength, minItems: minItems, maxItems: maxItems,
             minimum: try bound(members, "minimum", pointer), maximum: try bound(members, "maximum", pointer),
-            format: format, ref: ref, expected: expected)
+            format: format, ref: ref, refIndex: ref.flatMap { definitionNumbers[$0] }, expected: expected)
     }
 
     private func count(_ members: [String: JSONValue], _ keyword: String, _ pointer: String) throws(SchemaProblem)
@@ -361,38 +371,88 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Walks an instance against a compiled schema and collects every violation, up to a cap.
+///
+/// `.describeAll` visits object members in name order and reports each violation with
+/// its path; `.firstOnly` answers only whether the instance is valid, visiting members
+/// in storage order and stopping at the first violation without building messages or
+/// paths — the cheap first pass for events, which are nearly always valid.
 struct SchemaValidator {
+    enum Mode {
+        case describeAll, firstOnly
+    }
+
+    /// One step from the root to the value being checked.
+    private enum Step {
+        case member(String)
+        case index(Int)
+    }
+
     let schema: CompiledSchema
     let maxViolations: Int
+    let mode: Mode
     private(set) var violations: [Violation] = []
     private(set) var truncated = false
+    /// False once any violation was found, in either mode.
+    private(set) var isValid = true
+    /// Where the value being checked sits (kept only when describing).
+    private var steps: [Step] = []
 
-    init(schema: CompiledSchema, maxViolations: Int) {
+    init(schema: CompiledSchema, maxViolations: Int, mode: Mode = .describeAll) {
         self.schema = schema
         self.maxViolations = max(1, maxViolations)
+        self.mode = mode
     }
 
     mutating func validate(_ value: JSONValue) {
-        check(schema.root, value, path: "$")
+        check(schema.root, value)
     }
 
-    private mutating func report(_ path: String, _ message: String) {
+    /// Nothing more to learn: the cap was reached, or one violation settles a `.firstOnly` pass.
+    private var isFinished: Bool { truncated || (mode == .firstOnly && !isValid) }
+
+    /// `$`, then `.name`, `["odd name"]` or `[index]` per step.
+    private var path: String {
+        var text = "$"
+        for step in steps {
+            switch step {
+            case .member(let name): text = Self.append(name, to: text)
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text
+    }
+
+    private mutating func report(_ message: @autoclosure () -> String, member: String? = nil) {
+        isValid = false
+        guard mode == .describeAll else { return }
         guard violations.count < maxViolations else {
             truncated = true
             return
         }
-        violations.append(Violation(path: path, message: message))
+        let at = member.map { Self.append($0, to: path) } ?? path
+        violations.append(Violation(path: at, message: message()))
     }
 
-    private mutating func check(_ node: SchemaNode, _ value: JSONValue, path: String) {
-        guard let expected = node.expected else {
-            checkKeywords(node, value, path: path)
+    private mutating func check(_ node: SchemaNode, _ value: JSONValue, at step: Step) {
+        guard mode == .describeAll else {
+            check(node, value)
+            return
+        }
+        steps.append(step)
+        check(node, value)
+        steps.removeLast()
+    }
+
+    private mutating func check(_ node: SchemaNode, _ value: JSONValue) {
+        guard let expected = node.expected, mode == .describeAll else {
+            checkKeywords(node, value)
             return
         }
         // Collapse this node's own complaints into "must be <expected>"; keep deeper ones.
         let before = violations.count
-        checkKeywords(node, value, path: path)
+        checkKeywords(node, value)
         guard violations.count > before else { return }
+        let path = self.path
         let added = violations[before...]
         guard added.contains(where: { $0.path == path }) else { return }
         var kept = [Violation(path: path, message: "must be \(expected)")]
@@ -401,80 +461,119 @@ struct SchemaValidator {
         violations.append(contentsOf: kept)
     }
 
-    private mutating func checkKeywords(_ node: SchemaNode, _ value: JSONValue, path: String) {
-        guard !truncated else { return }
+    private mutating func checkKeywords(_ node: SchemaNode, _ value: JSONValue) {
+        guard !isFinished else { return }
         if node.rejectsEverything {
-            report(path, "is not allowed")
+            report("is not allowed")
             return
         }
-        if let name = node.ref, let target = schema.definitions[name] {
-            check(target, value, path: path)
+        if let index = node.refIndex {
+            check(schema.orderedDefinitions[index], value)
         }
         if let types = node.types, !types.contains(where: { Self.matches(value, $0) }) {
-            report(path, "must be " + types.map { Self.article($0.rawValue) }.joined(separator: " or "))
+            report("must be " + types.map { Self.article($0.rawValue) }.joined(separator: " or "))
             return
         }
         if let constant = node.constValue, !value.jsonEquals(constant) {
-            report(path, "must be \(constant.serialized())")
+            report("must be \(constant.serialized())")
         }
         if let options = node.enumValues, !options.contains(where: { value.jsonEquals($0) }) {
-            report(path, "must be one of " + options.map { $0.serialized() }.joined(separator: ", "))
+            report("must be one of " + options.map { $0.serialized() }.joined(separator: ", "))
         }
         switch value {
         case .string(let text):
-            checkString(node, text, path: path)
+            checkString(node, text)
         case .number(let text):
-            if let decimal = Decimal(string: text, locale: posixLocale) {
-                if let minimum = node.minimum, decimal < minimum { report(path, "must be at least \(minimum)") }
-                if let maximum = node.maximum, decimal > maximum { report(path, "must be at most \(maximum)") }
+            // Decimal parsing is costly: only when there is a bound to compare with.
+            if node.minimum != nil || node.maximum != nil, let decimal = Decimal(string: text, locale: posixLocale) {
+                if let minimum = node.minimum, decimal < minimum { report("must be at least \(minimum)") }
+                if let maximum = node.maximum, decimal > maximum { report("must be at most \(maximum)") }
             }
         case .array(let items):
             if let minItems = node.minItems, items.count < minItems {
-                report(path, "must have at least \(minItems) item\(minItems == 1 ? "" : "s")")
+                report("must have at least \(minItems) item\(minItems == 1 ? "" : "s")")
             }
             if let maxItems = node.maxItems, items.count > maxItems {
-                report(path, "must have at most \(maxItems) item\(maxItems == 1 ? "" : "s")")
+                report("must have at most \(maxItems) item\(maxItems == 1 ? "" : "s")")
             }
             if let itemSchema = node.items {
                 for (index, item) in items.enumerated() {
-                    check(itemSchema, item, path: "\(path)[\(index)]")
+                    check(itemSchema, item, at: .index(index))
+                    if isFinished { return }
                 }
             }
         case .object(let members):
-            for name in node.required where members[name] == nil {
-                report(Self.append(name, to: path), "is required")
-            }
-            for name in members.keys.sorted() {
-                guard let member = members[name] else { continue }
-                if let propertySchema = node.property(name) {
-                    check(propertySchema, member, path: Self.append(name, to: path))
-                } else if let additional = node.additionalProperties {
-                    check(additional, member, path: Self.append(name, to: path))
-                }
+            switch mode {
+            case .describeAll: checkMembersInOrder(node, members)
+            case .firstOnly: checkMembers(node, members)
             }
         case .bool, .null:
             break
         }
     }
 
-    private mutating func checkString(_ node: SchemaNode, _ text: String, path: String) {
-        let length = text.unicodeScalars.count
-        if let minLength = node.minLength, length < minLength {
-            report(path, minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters long")
+    /// Required members first, then every member in name order, each reported with its path.
+    private mutating func checkMembersInOrder(_ node: SchemaNode, _ members: [String: JSONValue]) {
+        for name in node.required where members[name] == nil {
+            report("is required", member: name)
         }
-        if let maxLength = node.maxLength, length > maxLength {
-            report(path, "must be at most \(maxLength) characters long")
+        for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+            if let propertySchema = node.property(name) {
+                check(propertySchema, member, at: .member(name))
+            } else if let additional = node.additionalProperties {
+                check(additional, member, at: .member(name))
+            }
+        }
+    }
+
+    /// The same checks in storage order, counting required properties as they go by
+    /// instead of looking each one up.
+    private mutating func checkMembers(_ node: SchemaNode, _ members: [String: JSONValue]) {
+        var requiredSeen = 0
+        for (name, member) in members {
+            if let index = node.propertyIndex(name) {
+                if node.propertyIsRequired[index] { requiredSeen += 1 }
+                check(node.properties[index].schema, member)
+            } else if let additional = node.additionalProperties {
+                check(additional, member)
+            }
+            if isFinished { return }
+        }
+        if requiredSeen < node.requiredPropertyCount || node.requiredElsewhere.contains(where: { members[$0] == nil }) {
+            report("is required")
+        }
+    }
+
+    private mutating func checkString(_ node: SchemaNode, _ text: String) {
+        if node.minLength != nil || node.maxLength != nil {
+            let length = Self.scalarCount(text)
+            if let minLength = node.minLength, length < minLength {
+                report(minLength == 1 ? "must not be empty" : "must be at least \(minLength) characters long")
+            }
+            if let maxLength = node.maxLength, length > maxLength {
+                report("must be at most \(maxLength) characters long")
+            }
         }
         if let pattern = node.pattern, !pattern.matches(text) {
-            report(path, "must match the pattern \(pattern.source)")
+            report("must match the pattern \(pattern.source)")
         }
         switch node.format {
         case .dateTime where RFC3339.parseDateTime(text) == nil:
-            report(path, "must be an RFC 3339 date-time such as 2026-11-05T14:02:00Z")
+            report("must be an RFC 3339 date-time such as 2026-11-05T14:02:00Z")
         case .date where RFC3339.parseDate(text) == nil:
-            report(path, "must be an RFC 3339 full-date such as 2026-11-05")
+            report("must be an RFC 3339 full-date such as 2026-11-05")
         default:
             break
+        }
+    }
+
+    /// Unicode scalars in `text` (what minLength and maxLength count): its UTF-8 lead bytes.
+    static func scalarCount(_ text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
         }
     }
 
@@ -492,7 +591,9 @@ struct SchemaValidator {
 
     /// JSON Schema counts `1.0` as an integer: the value, not the spelling, decides.
     static func isInteger(_ text: String) -> Bool {
-        if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { return true }
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            return true
+        }
         guard var decimal = Decimal(string: text, locale: posixLocale), decimal.isFinite else { return false }
         var rounded = Decimal()
         NSDecimalRound(&rounded, &decimal, 0, .plain)
@@ -516,8 +617,6 @@ struct SchemaValidator {
                     || (index > 0 && ("0"..."9").contains(scalar))
             }
         if plain { return path + "." + name }
-        var quoted = ""
-        JSONValue.writeString(name, to: &quoted)
-        return path + "[" + quoted + "]"
+        return path + "[" + JSONValue.string(name).serialized() + "]"
     }
 }

@@ -380,11 +380,19 @@ struct EventValidationTests {
     }
 
     @Test func depthIsMeasuredLikeTheParser() throws {
-        #expect(EventCatalog.depth(of: .string("x"), limit: 10) == 0)
-        #expect(EventCatalog.depth(of: .object([:]), limit: 10) == 1)
-        #expect(EventCatalog.depth(of: try JSONParser().parse(#"{"a":[{"b":[]}],"c":1}"#), limit: 10) == 4)
-        // It stops as soon as the limit is passed.
-        let deep = try JSONParser(maxDepth: 100).parse(String(repeating: "[", count: 50) + String(repeating: "]", count: 50))
-        #expect(EventCatalog.depth(of: deep, limit: 5) == 6)
+        // Scalars have no depth; an object or array is level 1, and so on inwards.
+        #expect(!EventCatalog.nests(.string("x"), deeperThan: 0))
+        #expect(EventCatalog.nests(.object([:]), deeperThan: 0))
+        #expect(!EventCatalog.nests(.object([:]), deeperThan: 1))
+        let four = try JSONParser().parse(#"{"a":[{"b":[]}],"c":1}"#)
+        #expect(EventCatalog.nests(four, deeperThan: 3))
+        #expect(!EventCatalog.nests(four, deeperThan: 4))
+        // The parser's own limit and this one agree: what the parser accepts at depth n passes a limit of n.
+        let fifty = String(repeating: "[", count: 50) + String(repeating: "]", count: 50)
+        #expect(!EventCatalog.nests(try JSONParser(maxDepth: 50).parse(fifty), deeperThan: 50))
+        #expect(EventCatalog.nests(try JSONParser(maxDepth: 100).parse(fifty), deeperThan: 49))
+        // It stops one level past the limit, however deep the value goes.
+        let deep = try JSONParser(maxDepth: 200).parse(String(repeating: "[", count: 200) + String(repeating: "]", count: 200))
+        #expect(EventCatalog.nests(deep, deeperThan: 5))
     }
 }

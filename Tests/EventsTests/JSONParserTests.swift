@@ -112,6 +112,40 @@ struct JSONParserTests {
         }
     }
 
+    @Test func utf8IsValidatedExactlyAsTheStandardLibraryDoes() {
+        // Overlong forms, surrogates, values above U+10FFFF, stray and missing continuation bytes, and valid edges.
+        var samples: [[UInt8]] = [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xF0, 0x80, 0x80, 0x80],
+            [0xF0, 0x8F, 0xBF, 0xBF], [0xED, 0xA0, 0x80], [0xED, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80],
+            [0xF5, 0x80, 0x80, 0x80], [0xFF], [0x80], [0xBF], [0xC3], [0xE2, 0x82], [0xF0, 0x9F, 0x98],
+            [0xC2, 0x80], [0xDF, 0xBF], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEE, 0x80, 0x80],
+            [0xEF, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF], [0x61, 0xC3, 0xA9, 0x62],
+        ]
+        // And a deterministic pile of random byte strings (no quotes, backslashes or control characters).
+        var state: UInt64 = 42
+        for length in 1..<400 {
+            var bytes: [UInt8] = []
+            for _ in 0..<(length % 9) {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let byte = UInt8(truncatingIfNeeded: state >> 56)
+                bytes.append(byte < 0x20 || byte == 0x22 || byte == 0x5C ? byte | 0x80 : byte)
+            }
+            samples.append(bytes)
+        }
+        for sample in samples {
+            let valid = String(validating: sample, as: UTF8.self) != nil
+            // Once on the fast path (no escapes) and once on the escaped path.
+            for prefix: [UInt8] in [[], [0x5C, 0x6E]] {
+                let document = [0x22] + prefix + sample + [0x22]
+                let parsed = try? parser.parse(Data(document))
+                #expect((parsed != nil) == valid, "\(sample)")
+                if valid, let expected = String(validating: sample, as: UTF8.self) {
+                    #expect(parsed == .string((prefix.isEmpty ? "" : "\n") + expected))
+                }
+            }
+        }
+    }
+
     // MARK: Grammar
 
     @Test(arguments: [
@@ -246,6 +280,54 @@ struct JSONParserTests {
         #expect(value.serialized() == #"{"a":[true,null,-0.50],"b":"line\nbreak \"q\" \\ \u0001 é"}"#)
         // What is written parses back to the same value.
         #expect(try parse(value.serialized()) == value)
+    }
+
+    @Test(arguments: [
+        // Quotes, backslash and the three short control escapes.
+        ("\"", #""\"""#), ("\\", #""\\""#), ("\n", #""\n""#), ("\r", #""\r""#), ("\t", #""\t""#),
+        // Every other control character as \u00xx in lower-case hex; DEL (0x7F) and "/" as they are.
+        ("\u{00}", #""\u0000""#), ("\u{01}", #""\u0001""#), ("\u{08}", #""\u0008""#), ("\u{0B}", #""\u000b""#),
+        ("\u{0C}", #""\u000c""#), ("\u{1F}", #""\u001f""#), ("\u{7F}", "\"\u{7F}\""), ("/", #""/""#),
+        // Non-ASCII as UTF-8, never escaped: two-, three- and four-byte sequences, a combining mark, an emoji sequence.
+        ("é", #""é""#), ("€ 12,50", #""€ 12,50""#), ("😀", #""😀""#), ("e\u{301}", "\"e\u{301}\""),
+        ("👩🏽‍💻", #""👩🏽‍💻""#), ("\u{2028}\u{2029}", "\"\u{2028}\u{2029}\""),
+        // Runs between escapes, and escapes at both ends.
+        ("a\"b\\c\nd", #""a\"b\\c\nd""#), ("\"x\"", #""\"x\"""#), ("", #""""#),
+        ("\u{01}é\u{1F}😀\"", #""\u0001é\u001f😀\"""#),
+    ])
+    func stringsSerializeWithMinimalEscaping(text: String, expected: String) throws {
+        #expect(JSONValue.string(text).serialized() == expected)
+        #expect(try parse(expected) == .string(text))
+    }
+
+    @Test func everyControlCharacterRoundTrips() throws {
+        let text = String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init)))
+        let written = JSONValue.string(text).serialized()
+        #expect(written.utf8.allSatisfy { $0 >= 0x20 })
+        #expect(try parse(written) == .string(text))
+    }
+
+    @Test func serializationIsCompactAndNested() throws {
+        let value = JSONValue.object([
+            "z": .array([.object([:]), .array([]), .string("\u{0}"), .number("1e-7")]),
+            "é": .null, "A": .bool(false), "a": .object(["y": .number("-0.0"), "x": .string("😀")]),
+        ])
+        #expect(value.serialized() == #"{"A":false,"a":{"x":"😀","y":-0.0},"z":[{},[],"\u0000",1e-7],"é":null}"#)
+        #expect(try parse(value.serialized()) == value)
+    }
+
+    @Test func keysSortByStringOrderIncludingNonASCII() throws {
+        // Swift's String ordering (by Unicode scalar value for these): upper case, lower case, then accented.
+        let value = JSONValue.object(["b": .null, "B": .null, "é": .null, "ab": .null, "a": .null, "€": .null])
+        #expect(value.serialized() == #"{"B":null,"a":null,"ab":null,"b":null,"é":null,"€":null}"#)
+    }
+
+    @Test func aDocumentLargerThanTheFirstGuessSerializesWhole() throws {
+        let long = String(repeating: "x\"", count: 5_000)
+        let value = JSONValue.array([.string(long), .object(["k": .string(long)])])
+        let expected = "[\"" + String(repeating: #"x\""#, count: 5_000) + "\",{\"k\":\""
+            + String(repeating: #"x\""#, count: 5_000) + "\"}]"
+        #expect(value.serialized() == expected)
     }
 
     @Test func accessorsAndTypeNames() throws {

@@ -75,7 +75,9 @@ struct SchemaCompilerTests {
         // enum, pattern, format
         (#"{"enum":[]}"#, "#/enum: must be a non-empty array"),
         (#"{"enum":"a"}"#, "#/enum: must be a non-empty array"),
-        (#"{"pattern":"("}"#, "#/pattern: is not a valid regular expression"),
+        (#"{"pattern":"("}"#, "#/pattern: is not a supported regular expression: missing ')' for the group opened at character 0"),
+        (#"{"pattern":"^(?<=a)b"}"#, "#/pattern: is not a supported regular expression: lookbehind is not supported at character 1"),
+        (#"{"pattern":"\\p{L}"}"#, "#/pattern: is not a supported regular expression: Unicode property escapes (\\p{…}) are not supported at character 0"),
         (#"{"pattern":5}"#, "#/pattern: must be a string"),
         (#"{"format":"email"}"#, #"#/format: unsupported format "email" (date-time, date)"#),
         // counts and bounds

@@ -12,6 +12,12 @@ func schemaValidation(_ schema: String, _ instance: String, maxViolations: Int =
     let compiled = try SchemaCompiler.compile(document: try JSONParser().parse(schema))
     var validator = SchemaValidator(schema: compiled, maxViolations: maxViolations)
     validator.validate(try JSONParser().parse(instance))
+    // The quick first pass must agree on validity with the describing pass, whatever the schema.
+    var quick = SchemaValidator(schema: compiled, maxViolations: 1, mode: .firstOnly)
+    quick.validate(try JSONParser().parse(instance))
+    #expect(quick.isValid == validator.violations.isEmpty, "\(schema) on \(instance)")
+    #expect(quick.violations.isEmpty)
+    #expect(validator.isValid == validator.violations.isEmpty)
     return validator
 }
 
