@@ -17,8 +17,9 @@ public struct IngestService: Sendable {
         public var maximumEventsPerRequest = 1_000
         /// Rows per transaction when concurrent requests are grouped.
         public var maximumEventsPerCommit = 1_000
-        /// Transactions in flight per tenant.
-        public var concurrentCommitsPerTenant = 2
+        /// Transactions in flight per tenant. Several let PostgreSQL flush
+        /// their commits to the WAL together; each also holds a connection.
+        public var concurrentCommitsPerTenant = 8
 
         public init() {}
     }

@@ -94,6 +94,8 @@ public struct TenantLoop: Sendable {
     private func deliver(_ tenant: Slug) async {
         do {
             try await work(tenant)
+        } catch is CancellationError {
+            // Shutting down: not a failure.
         } catch {
             logger.warning(
                 "tenant work failed", metadata: ["tenant": tenant.value, "error": String(describing: error)])

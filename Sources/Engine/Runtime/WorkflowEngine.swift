@@ -70,18 +70,22 @@ public struct WorkflowEngine: Sendable {
         try await databases.withTransaction(for: tenant) { tx in
             let cursor = try await tx.query("SELECT last_event_seq FROM engine_cursor FOR UPDATE")
             let last = try cursor.first?.decode("last_event_seq", as: Int64.self) ?? 0
+            let deployments = try await activeDeployments(on: tx)
+            // Only events some deployment reacts to are read whole; the rest just move the cursor.
+            let relevant = Array(
+                Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
             let events = try await tx.query(
                 """
-                SELECT seq, type, document::text AS document FROM events
-                WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
+                SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document
+                FROM events WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
                 """)
             guard let newest = try events.last?.decode("seq", as: Int64.self) else { return 0 }
-            let deployments = try await activeDeployments(on: tx)
             var started = 0
             for row in events {
+                guard let text = try row.decode("document", as: String?.self) else { continue }
                 let seq = try row.decode("seq", as: Int64.self)
                 let type = try row.decode("type", as: String.self)
-                let document = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self))
+                let document = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text)
                 for deployment in deployments {
                     let template = deployment.template
                     if template.trigger == type, let key = Self.keyText(document.value(at: template.correlation.key)) {
@@ -149,7 +153,7 @@ public struct WorkflowEngine: Sendable {
     /// again, which then takes its timeout branch.
     func wakeExpiredWaits(tenant: Slug) async throws {
         let time = now()
-        try await databases.withConnection(for: tenant) { connection in
+        _ = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
                 """
                 UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = \(time), updated_at = now()
