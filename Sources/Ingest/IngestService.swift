@@ -1,4 +1,5 @@
 import ControlPlane
+import Cryptography
 import Events
 import Foundation
 import Platform
@@ -76,7 +77,7 @@ public struct IngestService: Sendable {
     {
         let (shape, validated) = try parse(body)
         let submission = IngestSubmission(
-            idempotencyKey: idempotencyKey, requestHash: try SHA256Hex.of(body), shape: shape,
+            idempotencyKey: idempotencyKey, requestHash: try SHA256.hash(data: body).hexString, shape: shape,
             events: try validated.map { try PreparedEvent($0, context: context) }, context: context)
         return try await queue.submit(submission, weight: submission.events.count, for: tenant)
     }

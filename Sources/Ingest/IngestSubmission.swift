@@ -53,7 +53,7 @@ public struct PreparedEvent: Sendable {
         causedBy = event.causedBy
         traceparent = event.traceparent ?? context.traceparent
         document = event.document.serialized()
-        contentHash = try SHA256Hex.of(document.utf8)
+        contentHash = try SHA256.hash(data: document.utf8).hexString
     }
 }
 
@@ -98,11 +98,3 @@ public struct IngestResponse: Sendable, Equatable {
     }
 }
 
-/// Lowercase hex SHA-256, the form hashes are stored and compared in.
-enum SHA256Hex {
-    static func of(_ bytes: some Sequence<UInt8>) throws -> String {
-        var hasher = try SHA256()
-        try hasher.update(data: bytes)
-        return try hasher.finalize().hexString
-    }
-}

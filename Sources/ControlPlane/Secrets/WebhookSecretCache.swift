@@ -69,19 +69,7 @@ public final class WebhookSecretCache: Sendable {
         guard let row = tenants.first else { return nil }
         let tenantID = try row.decode("id", as: UUID.self)
         let status = TenantStatus(rawValue: try row.decode("status", as: String.self)) ?? .deleted
-        let rows = try await store.pool.query(
-            """
-            SELECT secret_sealed, valid_until FROM control.webhook_secrets
-            WHERE tenant_id = \(tenantID) AND source = \(source) AND revoked_at IS NULL
-              AND (valid_until IS NULL OR valid_until > now())
-            ORDER BY valid_until IS NOT NULL, created_at DESC
-            """)
-        let secrets = try rows.map { row in
-            let secret = try WebhookSecret.open(
-                sealed: try row.decode("secret_sealed", as: ByteA.self).bytes, keyRing: store.keyRing,
-                tenantID: tenantID, source: source)
-            return (secret: secret, validUntil: try row.decode("valid_until", as: Date?.self))
-        }
+        let secrets = try await store.acceptableVersions(tenantID: tenantID, source: source)
         return WebhookVerificationKeys(tenantID: tenantID, status: status, secrets: secrets)
     }
 }

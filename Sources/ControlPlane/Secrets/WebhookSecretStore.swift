@@ -54,17 +54,25 @@ public struct WebhookSecretStore: Sendable {
 
     /// The secrets a signature may be made with right now (current first), opened.
     public func acceptable(tenantID: UUID, source: String) async throws -> [WebhookSecret] {
+        try await acceptableVersions(tenantID: tenantID, source: source).map(\.secret)
+    }
+
+    /// The same, each with the end of its rotation overlap (nil for the current one).
+    func acceptableVersions(tenantID: UUID, source: String) async throws -> [(secret: WebhookSecret, validUntil: Date?)] {
         let rows = try await pool.query(
             """
-            SELECT secret_sealed FROM control.webhook_secrets
+            SELECT secret_sealed, valid_until FROM control.webhook_secrets
             WHERE tenant_id = \(tenantID) AND source = \(source) AND revoked_at IS NULL
               AND (valid_until IS NULL OR valid_until > now())
             ORDER BY valid_until IS NOT NULL, created_at DESC
             """)
-        return try rows.map {
-            try WebhookSecret.open(
-                sealed: try $0.decode("secret_sealed", as: ByteA.self).bytes, keyRing: keyRing, tenantID: tenantID,
-                source: source)
+        return try rows.map { row in
+            (
+                secret: try WebhookSecret.open(
+                    sealed: try row.decode("secret_sealed", as: ByteA.self).bytes, keyRing: keyRing, tenantID: tenantID,
+                    source: source),
+                validUntil: try row.decode("valid_until", as: Date?.self)
+            )
         }
     }
 }

@@ -88,9 +88,7 @@ enum ApprovalAndEmit {
             "caused_by": .string(run.triggerID), "data": .object(data),
         ]).serialized()
         let traceparent = run.trigger["traceparent"]?.stringValue
-        var hasher = try SHA256()
-        try hasher.update(data: Array(document.utf8))
-        let contentHash = try hasher.finalize().hexString
+        let contentHash = try SHA256.hash(data: document.utf8).hexString
         try await execution.tx.query(
             """
             WITH stored AS (

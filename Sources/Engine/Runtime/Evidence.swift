@@ -190,9 +190,7 @@ public struct Evidence: Sendable {
     }
 
     static func digest(_ content: JSONValue) throws -> String {
-        var hasher = try SHA256()
-        try hasher.update(data: Array(content.serialized().utf8))
-        return try hasher.finalize().hexString
+        try SHA256.hash(data: content.serialized().utf8).hexString
     }
 
     static let eventColumns: StaticString = """
