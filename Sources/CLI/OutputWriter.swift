@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 import Synchronization
 
@@ -10,8 +13,26 @@ public protocol OutputWriter: Sendable {
 /// Standard output for results, standard error for diagnostics.
 public struct StandardOutputWriter: OutputWriter {
     public init() {}
-    public func write(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-    public func writeError(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    public func write(_ text: String) { Self.write(text, to: STDOUT_FILENO) }
+    public func writeError(_ text: String) { Self.write(text, to: STDERR_FILENO) }
+
+    /// FileHandle's write traps on any error (a closed pipe, an interrupted
+    /// call); a command's output must not crash it, so this retries EINTR and
+    /// gives up quietly on anything else.
+    private static func write(_ text: String, to descriptor: Int32) {
+        let bytes = Array((text + "\n").utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                offset += count
+            } else if count == -1 && errno == EINTR {
+                continue
+            } else {
+                return
+            }
+        }
+    }
 }
 
 /// Collects output in memory, for tests.

@@ -43,7 +43,19 @@ struct LoggerTests {
         logger.info("one")
         logger.info("two")
         close(fds[1])
-        let data = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile()
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if count > 0 {
+                data += buffer[0..<count]
+            } else if count == -1 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(fds[0])
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })

@@ -15,42 +15,21 @@ struct RealClientTests {
     /// Runs a program to completion with `input` on its standard input.
     static func run(_ executable: String, _ arguments: [String], input: [UInt8] = []) async throws -> ProcessResult {
         try await onThread {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            let stdin = Pipe()
-            let stdout = Pipe()
-            let stderr = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = stdout
-            process.standardError = stderr
-            try process.run()
-            try stdin.fileHandleForWriting.write(contentsOf: Data(input))
-            try stdin.fileHandleForWriting.close()
-            let output = stdout.fileHandleForReading.readDataToEndOfFile()
-            let errorOutput = stderr.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let completed = try ChildProcess.run(executable: executable, arguments: arguments, input: input)
             return ProcessResult(
-                status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                errorOutput: String(decoding: errorOutput, as: UTF8.self))
+                status: completed.status, output: String(decoding: completed.output, as: UTF8.self),
+                errorOutput: String(decoding: completed.errorOutput, as: UTF8.self))
         }
     }
 
     static func executable(_ name: String) -> String? {
-        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/bin"]
+        for directory in directories {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        let which = Process()
-        which.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        which.arguments = ["which", name]
-        let pipe = Pipe()
-        which.standardOutput = pipe
-        guard (try? which.run()) != nil else { return nil }
-        which.waitUntilExit()
-        let path = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return which.terminationStatus == 0 && !path.isEmpty ? path : nil
+        return nil
     }
 
     static let echo = ClosureResponder { request in
