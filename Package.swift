@@ -69,6 +69,10 @@ let package = Package(
                 "Ingest", "Delivery", "Engine", "API",
             ],
             swiftSettings: strict),
+        // Prometheus metrics: lock-free recording, bounded series, scrape-time collectors.
+        .target(name: "Metrics", dependencies: ["Platform"], swiftSettings: strict),
+        // Plans, price books, statements, credit notes and MRR: pure computation, no I/O.
+        .target(name: "Billing", dependencies: ["Platform", "Finance"], swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration", "CLinux"],
@@ -96,5 +100,7 @@ let package = Package(
                 "Cryptography",
             ],
             swiftSettings: strict),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "BillingTests", dependencies: ["Billing", "Finance"], swiftSettings: strict),
     ]
 )

@@ -23,8 +23,16 @@ public struct AppConfiguration: Sendable {
     public var root: URL?
     /// Maximum database connections of this process (`COUNTERSIGN_DB_POOL_SIZE`). Default 10.
     public var databasePoolSize: Int = 10
+    /// The tenant pool group's budget from the two settings below.
+    var tenantDatabasesConfiguration: TenantDatabases.Configuration {
+        .init(maximumConnections: tenantPoolSize, maximumConnectionsPerKey: min(connectionsPerTenant, tenantPoolSize))
+    }
+
     /// Connections for tenant-scoped work, across all tenants' pools.
     public var tenantPoolSize: Int = 32
+    /// The most of those one tenant may hold: ingest commits up to eight
+    /// batches per tenant at once, and the worker needs some besides.
+    public var connectionsPerTenant: Int = 10
     /// `serve` also delivers outbound webhooks (the embedded worker).
     public var embeddedWorker = true
     /// Lets webhook endpoints resolve to loopback and private addresses:
@@ -51,6 +59,8 @@ public struct AppConfiguration: Sendable {
         ("db-pool-size", "COUNTERSIGN_DB_POOL_SIZE", "N", "maximum database connections (default 10)"),
         ("tenant-pool-size", "COUNTERSIGN_TENANT_POOL_SIZE", "N",
          "maximum connections logged in as tenant roles, all tenants together (default 32)"),
+        ("connections-per-tenant", "COUNTERSIGN_CONNECTIONS_PER_TENANT", "N",
+         "the most of those one tenant may hold (default 10)"),
         ("embedded-worker", "COUNTERSIGN_EMBEDDED_WORKER", "BOOL",
          "serve also delivers outbound webhooks: true or false (default true)"),
         ("allow-private-webhook-targets", "COUNTERSIGN_ALLOW_PRIVATE_WEBHOOK_TARGETS", "BOOL",
@@ -115,6 +125,9 @@ public struct AppConfiguration: Sendable {
             "tenant-pool-size", environment: env("tenant-pool-size"), default: 32, expecting: "an integer 1-1000") {
                 Int($0).flatMap { (1...1000).contains($0) ? $0 : nil }
             }
+        configuration.connectionsPerTenant = try reader.value(
+            "connections-per-tenant", environment: env("connections-per-tenant"), default: 10,
+            expecting: "an integer 1-1000") { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
         configuration.embeddedWorker = try reader.value(
             "embedded-worker", environment: env("embedded-worker"), default: true, expecting: "true or false",
             AppConfiguration.bool)

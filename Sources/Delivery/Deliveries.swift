@@ -146,7 +146,7 @@ public struct Deliveries: Sendable {
         tenant: Slug, actor: String, requestID: String?, subject: String, details: [String: String],
         _ change: @Sendable (PostgresConnection) async throws -> Int
     ) async throws -> Int {
-        try await databases.withTransaction(for: tenant) { tx in
+        let count = try await databases.withTransaction(for: tenant) { tx in
             let count = try await change(tx)
             if count > 0 {
                 try await tx.query(
@@ -160,10 +160,11 @@ public struct Deliveries: Sendable {
                 try await AuditLog(schema: try SQLIdentifier(tenant.tenantSchemaName)).append(
                     AuditEntry(actor: actor, action: "delivery.replayed", subject: subject, details: entry, requestID: requestID),
                     on: tx)
-                try await tx.query("SELECT pg_notify('countersign_outbox', current_schema())")
             }
             return count
         }
+        if count > 0 { databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant) }
+        return count
     }
 
     static func notFound(_ seq: Int64) -> DeliveryError {

@@ -62,6 +62,17 @@ struct EventInbox: Sendable {
     /// up known event ids; insert events with their usage count and outbox
     /// messages; store the answers for the keys; commit.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
+        let (responses, inserted, queued) = try await write(submissions, tenant: tenant, slot: slot)
+        // The workflow engine starts and wakes runs from new events; the delivery worker sends the outbox.
+        if inserted { databases.notifyAfterCommit("countersign_engine", payload: tenant.tenantSchemaName, for: tenant) }
+        if queued { databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant) }
+        return responses
+    }
+
+    /// The transaction of ``attempt``; also tells whether it stored events and queued outbox messages.
+    private func write(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws
+        -> (responses: [IngestResponse], inserted: Bool, queued: Bool)
+    {
         try await databases.withTransaction(for: tenant) { tx in
             var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
 
@@ -144,6 +155,7 @@ struct EventInbox: Sendable {
             }
 
             var receivedAt: [String: Date] = [:]
+            var queued = 0
             if !inserts.isEmpty {
                 inserts.sort { $0.event.id < $1.event.id }
                 let rows = try await tx.query(
@@ -180,19 +192,13 @@ struct EventInbox: Sendable {
                         ORDER BY i.seq, ep.id
                         RETURNING 1
                     )
-                    SELECT event_id, received_at, (SELECT count(*) FROM queued) AS queued,
-                           -- The workflow engine starts and wakes runs from new events.
-                           (SELECT pg_notify('countersign_engine', current_schema())) IS NULL AS notified
+                    SELECT event_id, received_at, (SELECT count(*) FROM queued) AS queued
                     FROM inserted
                     """)
                 guard rows.count == inserts.count else { throw ConcurrentInsert() }
-                var queued = 0
                 for row in rows {
                     receivedAt[try row.decode("event_id", as: String.self)] = try row.decode("received_at", as: Date.self)
                     queued = try row.decode("queued", as: Int.self)
-                }
-                if queued > 0 {
-                    try await tx.query("SELECT pg_notify('countersign_outbox', current_schema())")
                 }
             }
 
@@ -217,7 +223,7 @@ struct EventInbox: Sendable {
                     WHERE r.key = u.key
                     """)
             }
-            return outcomes.map { $0 ?? IngestResponses.internalError }
+            return (outcomes.map { $0 ?? IngestResponses.internalError }, !inserts.isEmpty, queued > 0)
         }
     }
 

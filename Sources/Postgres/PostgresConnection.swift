@@ -7,12 +7,15 @@ import Telemetry
 /// connection's dedicated thread.
 final class LibPQHandle: @unchecked Sendable {
     private(set) var connection: OpaquePointer?
+    /// The session's prepared statements by SQL text and parameter types.
+    var statements = PreparedStatements()
 
     init(_ connection: OpaquePointer) { self.connection = connection }
 
     func finish() {
         if let connection { PQfinish(connection) }
         connection = nil
+        statements = PreparedStatements()
     }
 
     deinit { finish() }
@@ -218,9 +221,28 @@ public final class PostgresConnection: @unchecked Sendable {
             buffers.append(buffer)
         }
         let values = buffers.map { UnsafePointer($0) }
-        let result = PQexecParams(
-            connection, query.sql, Int32(bindings.count), types, values, lengths, formats, 0)
-        return try consume(result, connection: connection)
+        let key = PreparedStatements.Key(sql: query.sql, types: types)
+        let name: String
+        if let known = handle.statements.name(for: key) {
+            name = known
+        } else {
+            if let evicted = handle.statements.evictionCandidate() {
+                // Outside a failed transaction this frees the server's copy; inside one it
+                // fails harmlessly and the name is simply never reused.
+                PQclear(PQexec(connection, "DEALLOCATE \(evicted)"))
+            }
+            name = handle.statements.nextName()
+            let prepared = PQprepare(connection, name, query.sql, Int32(bindings.count), types)
+            _ = try consume(prepared, connection: connection)
+            handle.statements.insert(key, name: name)
+        }
+        let result = PQexecPrepared(connection, name, Int32(bindings.count), values, lengths, formats, 0)
+        do {
+            return try consume(result, connection: connection)
+        } catch let error as PostgresError where error.invalidatesPreparedStatement {
+            handle.statements.remove(key)
+            throw error
+        }
     }
 
     private static func consume(_ result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {

@@ -58,6 +58,8 @@ public struct PostgresError: Error, CodedError, CustomDebugStringConvertible {
     public var isSerializationFailure: Bool { sqlState == .serializationFailure || sqlState == .deadlockDetected }
     public var isConnectionLoss: Bool { kind == .connectionLost || kind == .connectionFailed }
     public var isInsufficientPrivilege: Bool { sqlState == .insufficientPrivilege }
+    /// The session's prepared statement no longer fits its tables (or is gone): prepare it afresh next time.
+    var invalidatesPreparedStatement: Bool { sqlState == .featureNotSupported || sqlState == .invalidStatementName }
 
     public var code: String {
         switch kind {

@@ -127,6 +127,20 @@ public final class PostgresPoolGroup<Key: Hashable & Sendable>: Sendable {
     private let resolver: Resolver
     private let logger: Logger
     private let state: Mutex<State>
+    private let notifierSlot = Mutex<PostgresNotifier<Key>?>(nil)
+
+    /// Made on first use: it sends through this group, which must exist first.
+    var notifier: PostgresNotifier<Key> {
+        notifierSlot.withLock { slot in
+            if let slot { return slot }
+            let made = PostgresNotifier<Key>(logger: logger) { [weak self] key, query in
+                guard let self else { return }
+                try await self.withConnection(for: key) { try await $0.query(query) }
+            }
+            slot = made
+            return made
+        }
+    }
 
     public init(configuration: Configuration = Configuration(), logger: Logger = .disabled, resolver: @escaping Resolver) {
         self.configuration = configuration

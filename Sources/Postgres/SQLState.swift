@@ -29,6 +29,9 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let lockNotAvailable = SQLState(rawValue: "55P03")
     public static let inFailedTransaction = SQLState(rawValue: "25P02")
     public static let raiseException = SQLState(rawValue: "P0001")
+    /// Among others, "cached plan must not change result type" after DDL.
+    public static let featureNotSupported = SQLState(rawValue: "0A000")
+    public static let invalidStatementName = SQLState(rawValue: "26000")
 
     /// Class 08 and the shutdown codes: the session is gone, not the statement.
     public var meansConnectionLost: Bool {

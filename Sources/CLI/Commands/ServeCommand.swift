@@ -21,6 +21,7 @@ public struct ServeCommand: Subcommand {
     public static let summary = "serve the API, webhook ingest and portal over HTTP"
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
+        "connections-per-tenant",
         "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "shutdown-grace",
         "tls-cert", "tls-key",
     ])
@@ -51,7 +52,7 @@ public struct ServeCommand: Subcommand {
             let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
             let databases = TenantDatabases(
                 service: service,
-                configuration: .init(maximumConnections: configuration.tenantPoolSize),
+                configuration: configuration.tenantDatabasesConfiguration,
                 logger: logger.labelled("postgres"))
             tenantDatabases = databases
             let catalog = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))

@@ -12,6 +12,7 @@ public struct WorkerCommand: Subcommand {
     public static let summary = "deliver webhooks and execute workflow runs (no HTTP)"
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
+        "connections-per-tenant",
         "allow-private-webhook-targets", "delivery-lease",
     ])
 
@@ -37,7 +38,7 @@ public struct WorkerCommand: Subcommand {
         let migrator = try Migrator(pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"), logger: logger)
         let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
         let databases = TenantDatabases(
-            service: service, configuration: .init(maximumConnections: configuration.tenantPoolSize),
+            service: service, configuration: configuration.tenantDatabasesConfiguration,
             logger: logger.labelled("postgres"))
         let work = BackgroundWork(
             configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger)

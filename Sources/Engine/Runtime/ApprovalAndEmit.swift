@@ -104,7 +104,6 @@ enum ApprovalAndEmit {
             FROM stored s
             JOIN endpoints ep ON ep.enabled AND (cardinality(ep.event_types) = 0 OR s.type = ANY(ep.event_types))
             """)
-        try await execution.tx.query("SELECT pg_notify('countersign_outbox', current_schema())")
         return .advance(result: .object(["event_id": .string(eventID), "type": .string(type)]), next: step.next)
     }
 }

@@ -25,8 +25,6 @@ public struct DeploymentError: CodedError, Equatable {
 /// template replaces the active one for new runs; runs already started keep
 /// the version they started with (they reference their deployment).
 public struct Deployments: Sendable {
-    public static let channel = "countersign_deployments"
-
     let databases: TenantDatabases
     let catalog: TemplateCatalog
 
@@ -62,7 +60,6 @@ public struct Deployments: Sendable {
                     actor: actor, action: "template.deployed", subject: "deployment:\(id.uuidString.lowercased())",
                     details: ["template": template.slug, "version": template.version, "parameters": parametersText]),
                 on: tx)
-            try await tx.query("SELECT pg_notify(\(Self.channel), current_schema())")
         }
         return Deployment(id: id, template: template, parameters: resolved, deployedBy: actor, deployedAt: Date())
     }

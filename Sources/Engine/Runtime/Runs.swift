@@ -128,7 +128,7 @@ public struct Runs: Sendable {
     public func resolve(tenant: Slug, run id: UUID, _ resolution: Resolution, actor: String, requestID: String?)
         async throws -> Summary
     {
-        try await databases.withTransaction(for: tenant) { tx in
+        let summary = try await databases.withTransaction(for: tenant) { tx in
             let updated = try await tx.query(
                 """
                 UPDATE runs SET status = CASE WHEN \(resolution.rawValue) = 'retry' THEN 'runnable' ELSE 'cancelled' END,
@@ -147,9 +147,12 @@ public struct Runs: Sendable {
                 AuditEntry(
                     actor: actor, action: "run.\(resolution.rawValue)", subject: "run:\(id.uuidString.lowercased())",
                     requestID: requestID), on: tx)
-            if resolution == .retry { try await tx.query("SELECT pg_notify(\(WorkflowEngine.channel), current_schema())") }
             return try Self.decode(row)
         }
+        if resolution == .retry {
+            databases.notifyAfterCommit(WorkflowEngine.channel, payload: tenant.tenantSchemaName, for: tenant)
+        }
+        return summary
     }
 
     static let columns: StaticString = """

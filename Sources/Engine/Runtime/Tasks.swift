@@ -86,7 +86,7 @@ public struct Tasks: Sendable {
                 code: "comment_required", message: "a \(decision.rawValue) decision needs a comment saying why",
                 httpStatus: 422, field: "comment")
         }
-        return try await databases.withTransaction(for: tenant) { tx in
+        let summary = try await databases.withTransaction(for: tenant) { tx in
             let rows = try await tx.query(
                 """
                 SELECT \(fragment: Self.qualifiedColumns), t.excluded_users::text AS excluded, r.context::text AS context,
@@ -158,11 +158,15 @@ public struct Tasks: Sendable {
                     INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
                     VALUES (\(task.runID), \(task.stepID), 'approval', \(status), \(JSONValue.object(result).serialized())::jsonb, now())
                     """)
-                try await tx.query("SELECT pg_notify(\(WorkflowEngine.channel), current_schema())")
             }
             let updated = try await tx.query("SELECT \(fragment: Self.columns) FROM tasks WHERE id = \(id)")
             return try Self.decode(updated[0])
         }
+        // The run continues from the decision.
+        if decision != .requestInfo {
+            databases.notifyAfterCommit(WorkflowEngine.channel, payload: tenant.tenantSchemaName, for: tenant)
+        }
+        return summary
     }
 
     static let columns: StaticString = """

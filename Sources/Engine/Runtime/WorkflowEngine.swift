@@ -194,7 +194,7 @@ public struct WorkflowEngine: Sendable {
     func executeNext(tenant: Slug, preferring preferred: UUID? = nil) async throws -> UUID? {
         let time = now()
         do {
-            return try await databases.withTransaction(for: tenant) { tx in
+            let executed = try await databases.withTransaction(for: tenant) { tx -> (run: UUID, emitted: Bool)? in
                 var found: PostgresRow?
                 if let preferred {
                     found = try await tx.query(
@@ -221,11 +221,17 @@ public struct WorkflowEngine: Sendable {
                 guard let row = found else { return nil }
                 var run = try RunState(row: row)
                 let deployment = try await deployment(run.deploymentID, on: tx)
+                let emitting = run.currentStep.flatMap { deployment.template.step($0) }?.kind == .emit
                 try await StepExecution(
                     engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
                 ).advance(&run)
-                return run.id
+                return (run.id, emitting)
             }
+            // An emit step may have queued outbox messages for the delivery worker.
+            if executed?.emitted == true {
+                databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant)
+            }
+            return executed?.run
         } catch let error as PostgresError where error.isSerializationFailure {
             return preferred
         }
