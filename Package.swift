@@ -73,6 +73,12 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Platform"], swiftSettings: strict),
         // Plans, price books, statements, credit notes and MRR: pure computation, no I/O.
         .target(name: "Billing", dependencies: ["Platform", "Finance"], swiftSettings: strict),
+        // ANSI X12 (850/856/810/997): parse, check envelopes, map to canonical events, acknowledge — no I/O.
+        .target(name: "EDI", dependencies: ["Platform", "Events", "Finance"], swiftSettings: strict),
+        // Portal HTML: strict escaping templates, accessible SVG charts, brand colours; pure, no I/O at render time.
+        .target(name: "Rendering", dependencies: ["Platform"], exclude: ["README.md"], swiftSettings: strict),
+        // Declarative source mappings: partner JSON documents compiled into plans that map payloads to canonical events — no I/O.
+        .target(name: "Mapping", dependencies: ["Platform", "Events", "Finance"], swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration", "CLinux"],
@@ -102,5 +108,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Finance"], swiftSettings: strict),
+        .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "Finance"], swiftSettings: strict),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering"], swiftSettings: strict),
+        .testTarget(
+            name: "MappingTests", dependencies: ["Mapping", "Events"], resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )
