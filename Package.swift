@@ -17,6 +17,10 @@ let package = Package(
             name: "CountersignControlPlane", targets: ["ControlPlane", "Postgres", "SchemaMigration", "Cryptography"]),
         // For ops/bench/events-bench only, which times parsing, validating and serialising one event.
         .library(name: "CountersignEvents", targets: ["Events"]),
+        // For ops/bench/mapping-bench only, which times mapping against parsing and validating an event.
+        .library(name: "CountersignMapping", targets: ["Mapping", "Events"]),
+        // For ops/bench/triage only, which times one recommendation against a large resolved history.
+        .library(name: "CountersignTriage", targets: ["Triage"]),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -53,20 +57,22 @@ let package = Package(
             name: "Engine",
             dependencies: [
                 "Platform", "Telemetry", "Cryptography", "Postgres", "Events", "Finance", "Expressions", "ControlPlane",
+                "Triage", "Assistance",
             ],
             swiftSettings: strict),
         .target(
             name: "API",
             dependencies: [
                 "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events", "Finance", "Ingest", "Delivery", "Engine",
-                "Webhooks", "Telemetry", "Platform",
+                "Webhooks", "Telemetry", "Platform", "Portal", "Metrics", "Billing", "Metering", "Middleware",
             ],
             swiftSettings: strict),
         .target(
             name: "CLI",
             dependencies: [
                 "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "SchemaMigration", "ControlPlane", "Events",
-                "Ingest", "Delivery", "Engine", "API",
+                "Ingest", "Delivery", "Engine", "API", "Finance", "Billing", "Metering", "Portal", "Metrics", "Middleware",
+                "Triage", "Assistance",
             ],
             swiftSettings: strict),
         // Prometheus metrics: lock-free recording, bounded series, scrape-time collectors.
@@ -79,6 +85,35 @@ let package = Package(
         .target(name: "Rendering", dependencies: ["Platform"], exclude: ["README.md"], swiftSettings: strict),
         // Declarative source mappings: partner JSON documents compiled into plans that map payloads to canonical events — no I/O.
         .target(name: "Mapping", dependencies: ["Platform", "Events", "Finance"], swiftSettings: strict),
+        // Usage meters, price books, statements and recounts against storage; the arithmetic is Billing's.
+        .target(
+            name: "Metering",
+            dependencies: ["Platform", "Telemetry", "Cryptography", "Postgres", "ControlPlane", "Finance", "Billing"],
+            swiftSettings: strict),
+        // The server-rendered, partner-branded portal: sign-in, queue, task decisions, audit trail.
+        .target(
+            name: "Portal",
+            dependencies: [
+                "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "ControlPlane", "Events", "Engine", "Rendering",
+            ],
+            swiftSettings: strict),
+        // Mapping deployments, reference tables, X12 and CSV on the ingest path: what turns partners' payloads into canonical events.
+        .target(
+            name: "Middleware",
+            dependencies: [
+                "Mapping", "EDI", "Events", "Ingest", "Postgres", "ControlPlane", "Platform", "Telemetry", "Cryptography",
+            ],
+            swiftSettings: strict),
+        // Exception triage assistant: classification, priority, per-tenant recommendations, governance — no I/O.
+        .target(
+            name: "Triage", dependencies: ["Platform", "Finance", "Events"], exclude: ["README.md"], swiftSettings: strict),
+        // The assistant against storage: resolved cases, recommendations, per-tenant model cache, the assist step's service.
+        .target(
+            name: "Assistance",
+            dependencies: [
+                "Triage", "Platform", "Finance", "Events", "Postgres", "ControlPlane", "Cryptography", "HTTP", "Webhooks",
+            ],
+            exclude: ["README.md"], swiftSettings: strict),
         .executableTarget(name: "countersign", dependencies: ["CLI"], swiftSettings: strict),
         .target(
             name: "TestSupport", dependencies: ["Platform", "Telemetry", "Postgres", "HTTP", "SchemaMigration", "CLinux"],
@@ -106,11 +141,36 @@ let package = Package(
                 "Cryptography",
             ],
             swiftSettings: strict),
+        .testTarget(
+            name: "PortalTests", dependencies: ["Portal", "Rendering"],
+            swiftSettings: strict),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Finance"], swiftSettings: strict),
         .testTarget(name: "EDITests", dependencies: ["EDI", "Events", "Finance"], swiftSettings: strict),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"], swiftSettings: strict),
         .testTarget(
             name: "MappingTests", dependencies: ["Mapping", "Events"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(
+            name: "MeteringTests",
+            dependencies: [
+                "Metering", "Billing", "Finance", "ControlPlane", "Postgres", "SchemaMigration", "Cryptography", "Ingest",
+                "Events", "Engine", "Delivery", "TestSupport",
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "MiddlewareTests",
+            dependencies: [
+                "Middleware", "API", "CLI", "Mapping", "EDI", "Engine", "Events", "Ingest", "ControlPlane", "Postgres",
+                "SchemaMigration", "Cryptography", "Webhooks", "HTTP", "TestSupport",
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "TriageTests", dependencies: ["Triage", "Finance", "Events", "Platform"], swiftSettings: strict),
+        .testTarget(
+            name: "AssistanceTests",
+            dependencies: [
+                "Assistance", "Triage", "Engine", "CLI", "ControlPlane", "Postgres", "SchemaMigration", "Cryptography", "Ingest",
+                "Events", "Finance", "HTTP", "Webhooks", "TestSupport",
+            ],
+            swiftSettings: strict),
     ]
 )

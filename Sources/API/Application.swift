@@ -1,10 +1,13 @@
 import ControlPlane
 import Delivery
 import Engine
+import Events
 import Foundation
 import HTTP
 import Ingest
+import Middleware
 import Platform
+import Portal
 import Postgres
 import SchemaMigration
 import Telemetry
@@ -20,14 +23,21 @@ public struct Application: Sendable {
         public var staticRoot: URL?
         /// The control plane behind `/v1`; nil serves health and static files only.
         public var controlPlane: ControlPlaneDependencies?
+        /// The branded portal (`/login`, `/exceptions`, …); nil leaves it out.
+        public var portal: Portal?
+        /// `GET /metrics` and the request metrics behind it; nil leaves both out.
+        public var metrics: MetricsEndpoint?
 
         public init(
-            logger: Logger, health: HealthRoutes.Probe, staticRoot: URL?, controlPlane: ControlPlaneDependencies? = nil
+            logger: Logger, health: HealthRoutes.Probe, staticRoot: URL?, controlPlane: ControlPlaneDependencies? = nil,
+            portal: Portal? = nil, metrics: MetricsEndpoint? = nil
         ) {
             self.logger = logger
             self.health = health
             self.staticRoot = staticRoot
             self.controlPlane = controlPlane
+            self.portal = portal
+            self.metrics = metrics
         }
     }
 
@@ -42,14 +52,18 @@ public struct Application: Sendable {
         public var now: @Sendable () -> Date
         /// Published workflow templates; with ingest, enables runs, tasks and deployments.
         public var templates: TemplateCatalog?
+        /// Published source mappings; nil loads `Templates/mappings` beside `Portal/static` when present.
+        public var mappings: MappingCatalog?
 
         /// The stores default to the service's pool and master key, which is
         /// what `serve` uses; tests may pass their own.
         public init(
             service: TenantService, authenticator: any Authenticator, credentials: CredentialStore? = nil,
             webhookSecrets: WebhookSecretStore? = nil, ingest: IngestService? = nil,
-            templates: TemplateCatalog? = nil, now: @escaping @Sendable () -> Date = Date.init
+            templates: TemplateCatalog? = nil, now: @escaping @Sendable () -> Date = Date.init,
+            mappings: MappingCatalog? = nil
         ) {
+            self.mappings = mappings
             self.ingest = ingest
             self.templates = templates
             self.now = now
@@ -87,10 +101,20 @@ public struct Application: Sendable {
                 service: controlPlane.service, credentials: controlPlane.credentials,
                 webhookSecrets: controlPlane.webhookSecrets, logger: access)
             let audit = AuditRoutes(pool: controlPlane.service.pool, logger: access)
-            try router.group("/v1", middleware: [BearerAuthenticationMiddleware(authenticator: controlPlane.authenticator)]) {
+            let middleware = try controlPlane.ingest.map { ingest in
+                MiddlewareServices(
+                    ingest: ingest,
+                    catalog: try controlPlane.mappings
+                        ?? Self.shippedMappings(beside: dependencies.staticRoot, events: ingest.catalog),
+                    logger: dependencies.logger.labelled("middleware"), now: controlPlane.now)
+            }
+            try router.group("/v1", middleware: [BearerAuthenticationMiddleware(authenticator: controlPlane.authenticator), AuditOriginMiddleware()]) {
                 try tenants.register(on: &$0)
+                try PartnerRoutes(service: controlPlane.service, logger: access).register(on: &$0)
+                try UserRoutes(service: controlPlane.service, logger: access).register(on: &$0)
                 try credentials.register(on: &$0)
                 try audit.register(on: &$0)
+                try BillingRoutes(pool: controlPlane.service.pool, logger: access, now: controlPlane.now).register(on: &$0)
                 if let ingest = controlPlane.ingest {
                     try EventRoutes(ingest: ingest).register(on: &$0)
                     try EndpointRoutes(
@@ -99,30 +123,54 @@ public struct Application: Sendable {
                             knownEventTypes: Set(ingest.catalog.types.map(\.type))),
                         deliveries: Deliveries(databases: ingest.databases)
                     ).register(on: &$0)
+                    if let middleware {
+                        try MiddlewareRoutes(middleware: middleware, service: controlPlane.service, logger: access)
+                            .register(on: &$0)
+                    }
                     if let templates = controlPlane.templates {
                         try WorkflowRoutes(
                             catalog: templates, databases: ingest.databases, service: controlPlane.service, logger: access
                         ).register(on: &$0)
+                        try InsightsRoutes(insights: Insights(databases: ingest.databases)).register(on: &$0)
                     }
                 }
             }
             if let ingest = controlPlane.ingest {
                 try HookRoutes(
                     ingest: ingest, secrets: WebhookSecretCache(store: controlPlane.webhookSecrets),
-                    now: controlPlane.now
+                    now: controlPlane.now, mapped: middleware?.mapped
                 ).register(on: &router)
             }
+        }
+        if let portal = dependencies.portal {
+            try portal.register(on: &router)
+        }
+        if let metrics = dependencies.metrics {
+            try metrics.register(on: &router)
         }
         routes = router.routes
         // Outermost first: ids exist before anything logs, errors are mapped
         // before the access log records the final status, and security
         // headers are added to error responses too.
-        responder = router.withMiddleware([
+        var middleware: [any HTTPMiddleware] = [
             RequestIDMiddleware(),
             TraceContextMiddleware(),
             AccessLogMiddleware(logger: dependencies.logger.labelled("http")),
             SecurityHeadersMiddleware(),
-            ErrorMiddleware(logger: dependencies.logger.labelled("http")),
-        ])
+        ]
+        if let metrics = dependencies.metrics {
+            // Inside the access log, outside the error mapping: it counts the status the client gets.
+            middleware.append(try HTTPMetricsMiddleware(registry: metrics.registry))
+        }
+        middleware.append(ErrorMiddleware(logger: dependencies.logger.labelled("http")))
+        responder = router.withMiddleware(middleware)
+    }
+
+    /// `Templates/mappings` of the root that holds `Portal/static`, which is where `serve` finds both.
+    static func shippedMappings(beside staticRoot: URL?, events: EventCatalog) throws -> MappingCatalog {
+        guard let staticRoot else { return MappingCatalog(documents: []) }
+        let folder = staticRoot.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Templates/mappings")
+        return try MappingCatalog.load(from: folder, events: events)
     }
 }

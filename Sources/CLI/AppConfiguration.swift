@@ -1,3 +1,4 @@
+import API
 import ControlPlane
 import Cryptography
 import Foundation
@@ -23,6 +24,14 @@ public struct AppConfiguration: Sendable {
     public var root: URL?
     /// Maximum database connections of this process (`COUNTERSIGN_DB_POOL_SIZE`). Default 10.
     public var databasePoolSize: Int = 10
+    /// Per-key rate limits for the API authenticator.
+    var rateLimits: CredentialAuthenticator.Configuration {
+        var limits = CredentialAuthenticator.Configuration()
+        limits.perSecond = apiKeyRate
+        limits.burst = apiKeyBurst
+        return limits
+    }
+
     /// The tenant pool group's budget from the two settings below.
     var tenantDatabasesConfiguration: TenantDatabases.Configuration {
         .init(maximumConnections: tenantPoolSize, maximumConnectionsPerKey: min(connectionsPerTenant, tenantPoolSize))
@@ -33,6 +42,9 @@ public struct AppConfiguration: Sendable {
     /// The most of those one tenant may hold: ingest commits up to eight
     /// batches per tenant at once, and the worker needs some besides.
     public var connectionsPerTenant: Int = 10
+    /// Sustained requests per second and burst allowed per API key.
+    public var apiKeyRate: Double = 50
+    public var apiKeyBurst: Int = 100
     /// `serve` also delivers outbound webhooks (the embedded worker).
     public var embeddedWorker = true
     /// Lets webhook endpoints resolve to loopback and private addresses:
@@ -61,6 +73,8 @@ public struct AppConfiguration: Sendable {
          "maximum connections logged in as tenant roles, all tenants together (default 32)"),
         ("connections-per-tenant", "COUNTERSIGN_CONNECTIONS_PER_TENANT", "N",
          "the most of those one tenant may hold (default 10)"),
+        ("api-key-rate", "COUNTERSIGN_API_KEY_RATE", "N", "sustained requests per second per API key (default 50)"),
+        ("api-key-burst", "COUNTERSIGN_API_KEY_BURST", "N", "requests one API key may burst above its rate (default 100)"),
         ("embedded-worker", "COUNTERSIGN_EMBEDDED_WORKER", "BOOL",
          "serve also delivers outbound webhooks: true or false (default true)"),
         ("allow-private-webhook-targets", "COUNTERSIGN_ALLOW_PRIVATE_WEBHOOK_TARGETS", "BOOL",
@@ -128,6 +142,14 @@ public struct AppConfiguration: Sendable {
         configuration.connectionsPerTenant = try reader.value(
             "connections-per-tenant", environment: env("connections-per-tenant"), default: 10,
             expecting: "an integer 1-1000") { Int($0).flatMap { (1...1000).contains($0) ? $0 : nil } }
+        configuration.apiKeyRate = try reader.value(
+            "api-key-rate", environment: env("api-key-rate"), default: 50, expecting: "requests per second, 0.1-100000") {
+                Double($0).flatMap { (0.1...100_000).contains($0) ? $0 : nil }
+            }
+        configuration.apiKeyBurst = try reader.value(
+            "api-key-burst", environment: env("api-key-burst"), default: 100, expecting: "an integer 1-1000000") {
+                Int($0).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
+            }
         configuration.embeddedWorker = try reader.value(
             "embedded-worker", environment: env("embedded-worker"), default: true, expecting: "true or false",
             AppConfiguration.bool)

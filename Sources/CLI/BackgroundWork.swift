@@ -1,3 +1,4 @@
+import Assistance
 import ControlPlane
 import Cryptography
 import Delivery
@@ -27,6 +28,10 @@ struct BackgroundWork {
         delivery = TenantLoop(channel: DeliveryWorker.channel, control: control, logger: logger.labelled("delivery")) {
             _ = try await worker.deliverDue(tenant: $0)
         }
+        // The assist step may ask a tenant's external model (signed like a webhook, same SSRF guard).
+        var modelClient = client
+        modelClient.userAgent = "Countersign-Assistant/1"
+        ExternalModelAccess.shared.enable(keyRing: keyRing, client: HTTPClient(configuration: modelClient))
         let runs = WorkflowEngine(databases: databases, logger: logger.labelled("engine"))
         engine = TenantLoop(channel: WorkflowEngine.channel, control: control, logger: logger.labelled("engine")) {
             try await runs.process(tenant: $0)

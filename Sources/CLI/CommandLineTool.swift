@@ -39,6 +39,9 @@ public enum CommandLineTool {
     public static let subcommands: [any Subcommand.Type] = [
         ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ApplyCommand.self, PartnerCommand.self, TenantCommand.self,
         CredentialCommand.self, WebhookSecretCommand.self, TemplateCommand.self, AuditCommand.self,
+        BillingCommand.self, UsageCommand.self,
+        MappingCommand.self, ImportCommand.self,
+        DemoCommand.self, TriageCommand.self,
         VersionCommand.self, HelpCommand.self,
     ]
 

@@ -312,6 +312,16 @@ public struct DeliveryWorker: Sendable {
                     last_error = \(recorded == .delivered ? nil : failure)
                 WHERE seq = \(message.seq)
                 """)
+            if recorded == .delivered {
+                // Metering: the outbound_deliveries meter, on the attempt's own day so a recount from
+                // delivery_attempts.started_at finds the same number.
+                try await tx.query(
+                    """
+                    INSERT INTO usage_counters (day, metric, shard, quantity)
+                    VALUES ((\(time)::timestamptz AT TIME ZONE 'UTC')::date, 'delivery.delivered', \(Int16.random(in: 0..<16)), 1)
+                    ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+                    """)
+            }
             try await tx.query(
                 """
                 UPDATE endpoints SET breaker_state = \(breaker.stateName.rawValue),

@@ -195,6 +195,10 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The route pattern that answered (`/v1/runs/:id`), set by the router:
+    /// metrics label requests by it, since paths with ids would make a new
+    /// series per id. Never sent to the client.
+    public var route: String?
 
     public init(status: HTTPStatus = .ok, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.status = status

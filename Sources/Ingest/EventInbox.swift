@@ -1,4 +1,5 @@
 import ControlPlane
+import Cryptography
 import Events
 import Foundation
 import Postgres
@@ -205,6 +206,10 @@ struct EventInbox: Sendable {
             for (index, plan) in plans {
                 outcomes[index] = IngestResponses.stored(plan: plan, receivedAt: receivedAt, shape: submissions[index].shape)
             }
+            try await Self.storeRawPayloads(
+                plans.keys.sorted().compactMap { index in
+                    submissions[index].rawPayload.map { (submissions[index], $0) }
+                }, on: tx)
             for (index, first) in followers {
                 guard let answer = outcomes[first] else { continue }
                 outcomes[index] =
@@ -225,6 +230,28 @@ struct EventInbox: Sendable {
             }
             return (outcomes.map { $0 ?? IngestResponses.internalError }, !inserts.isEmpty, queued > 0)
         }
+    }
+
+    /// Lineage of translated submissions, in one statement: each raw payload
+    /// with the ids of the events it produced (new or already stored).
+    private static func storeRawPayloads(_ items: [(IngestSubmission, RawPayload)], on tx: PostgresConnection)
+        async throws
+    {
+        guard !items.isEmpty else { return }
+        let eventIDs = items.map { JSONValue.array($0.0.events.map { .string($0.id) }).serialized() }
+        try await tx.query(
+            """
+            INSERT INTO raw_payloads (sha256, content_type, body, translation, ingress, ingress_detail, request_id,
+                                      idempotency_key, event_ids)
+            SELECT h, ct, decode(b, 'hex'), tr, ig, d, NULLIF(r, ''), NULLIF(k, ''),
+                   ARRAY(SELECT jsonb_array_elements_text(e::jsonb))
+            FROM unnest(\(items.map(\.1.sha256))::text[], \(items.map(\.1.contentType))::text[],
+                        \(items.map { Hex.encode($0.1.body) })::text[], \(items.map(\.1.translation))::text[],
+                        \(items.map(\.0.context.ingress.rawValue))::text[], \(items.map(\.0.context.detail))::text[],
+                        \(items.map { $0.0.context.requestID ?? "" })::text[],
+                        \(items.map { $0.0.idempotencyKey ?? "" })::text[], \(eventIDs)::text[])
+                 AS u(h, ct, b, tr, ig, d, r, k, e)
+            """)
     }
 
     /// A repeat of a request whose key is already stored.

@@ -82,6 +82,19 @@ public struct IngestService: Sendable {
         return try await queue.submit(submission, weight: submission.events.count, for: tenant)
     }
 
+    /// Ingests events translated from `raw` (already validated against the
+    /// catalog), storing `raw` as their lineage in the same commit. Answered
+    /// like a batch; a repeated `idempotencyKey` gets the first answer.
+    public func ingest(
+        translated events: [ValidatedEvent], from raw: RawPayload, tenant: Slug, idempotencyKey: String?,
+        context: IngestContext
+    ) async throws -> IngestResponse {
+        let submission = IngestSubmission(
+            idempotencyKey: idempotencyKey, requestHash: raw.sha256, shape: .batch,
+            events: try events.map { try PreparedEvent($0, context: context) }, context: context, rawPayload: raw)
+        return try await queue.submit(submission, weight: max(1, submission.events.count), for: tenant)
+    }
+
     /// Tells one event from a batch and validates every event, reporting the
     /// first invalid one with paths relative to the request body.
     func parse(_ body: [UInt8]) throws(EventError) -> (IngestSubmission.Shape, [ValidatedEvent]) {

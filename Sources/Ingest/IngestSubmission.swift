@@ -74,15 +74,19 @@ public struct IngestSubmission: Sendable {
     public var shape: Shape
     public var events: [PreparedEvent]
     public var context: IngestContext
+    /// The untranslated payload the events were mapped from, stored with them as lineage.
+    public var rawPayload: RawPayload?
 
     public init(
-        idempotencyKey: String?, requestHash: String, shape: Shape, events: [PreparedEvent], context: IngestContext
+        idempotencyKey: String?, requestHash: String, shape: Shape, events: [PreparedEvent], context: IngestContext,
+        rawPayload: RawPayload? = nil
     ) {
         self.idempotencyKey = idempotencyKey
         self.requestHash = requestHash
         self.shape = shape
         self.events = events
         self.context = context
+        self.rawPayload = rawPayload
     }
 }
 

@@ -29,6 +29,15 @@ public final class DedicatedThread: @unchecked Sendable {
         }
     }
 
+    /// Runs one blocking job (a password hash, say) on a thread of its own, which then ends.
+    public static func once<Result: Sendable>(name: String, _ body: @escaping @Sendable () throws -> Result)
+        async throws -> Result
+    {
+        let thread = DedicatedThread(name: name)
+        defer { thread.stop() }
+        return try await thread.run(body)
+    }
+
     /// Queues a job; returns false when the thread is stopping and the job was not queued.
     @discardableResult
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {

@@ -32,6 +32,13 @@ public func withTestDatabase<Result>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (PostgresConfiguration) async throws -> Result
 ) async throws -> Result {
+    try await TestDatabaseSlots.withSlot { try await withOwnTestDatabase(body) }
+}
+
+private func withOwnTestDatabase<Result>(
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: (PostgresConfiguration) async throws -> Result
+) async throws -> Result {
     let admin = try TestDatabase.adminConfiguration()
     let name = "cs_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
     let identifier = try SQLIdentifier(String(name))

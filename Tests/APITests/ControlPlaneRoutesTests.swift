@@ -111,6 +111,7 @@ private func validBody(_ method: HTTPMethod, _ pattern: String) -> String? {
     if pattern.hasSuffix("/credentials") { return #"{"scopes": ["tenants:read"]}"# }
     if pattern.hasSuffix("/rotate") { return #"{"overlap_seconds": 0}"# }
     if pattern.hasSuffix("/webhook-secrets") { return #"{"source": "netsuite"}"# }
+    if pattern.hasSuffix("/users") { return #"{"email": "u\#(suffix())@x.example", "display_name": "U", "roles": ["partner_admin"]}"# }
     return nil
 }
 
@@ -132,10 +133,22 @@ struct ControlPlaneRoutesTests {
                     token: nil, json: body)
                 #expect(unauthenticated.status == 401, "\(route.method) \(route.pattern) without a key")
                 guard route.pattern.contains(":") else {
+                    if route.pattern.hasPrefix("/v1/billing/") {
+                        // Provider operations only: a partner is not even told the route exists.
+                        let hidden = try await call(application, route.method, route.pattern, token: "partner-a", json: body)
+                        #expect(hidden.status == 404, "\(route.method) \(route.pattern) as a partner: \(hidden.status)")
+                        continue
+                    }
+                    if route.method == .post && route.pattern == "/v1/partners" {
+                        // Only the provider creates partners.
+                        let refused = try await call(application, route.method, route.pattern, token: "partner-a", json: body)
+                        #expect(refused.status == 403, "\(route.method) \(route.pattern) as a partner: \(refused.status)")
+                        continue
+                    }
                     // Routes without an object in the path (the audit log) answer for the
                     // caller's own organisation; they must not show the other partner's.
                     let own = try await call(application, route.method, route.pattern, token: "partner-a", json: body)
-                    #expect(own.status == 200, "\(route.method) \(route.pattern): \(own.status)")
+                    #expect([200, 201].contains(own.status), "\(route.method) \(route.pattern): \(own.status)")
                     let text = String(describing: own.body)
                     #expect(!text.contains(b.partner.value) && !text.contains(b.tenant.value) && !text.contains(keyOfB.prefix))
                     continue

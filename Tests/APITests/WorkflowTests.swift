@@ -116,12 +116,12 @@ struct WorkflowTests {
             let finished = try await flow.call(.get, "/v1/runs/\(id)", as: "ap.clerk.bo@client.example")
             #expect(finished.json["status"] as? String == "completed")
             let timeline = (finished.json["timeline"] as? [[String: Any]] ?? []).map { $0["step"] as? String ?? "" }
-            #expect(timeline == ["documents", "match", "route", "approve", "approve", "release"])
+            #expect(timeline == ["documents", "match", "route", "assist", "approve", "approve", "release"])
             #expect(try await world.get("/v1/events/evt_\(id.prefix(13))_release").status == 200)
             #expect(try await world.count("audit_log", where: "action = 'task.approve'") == 1)
             let steps = try await world.pool.query(
                 "SELECT sum(quantity)::int AS n FROM \(identifier: try SQLIdentifier(world.tenant.tenantSchemaName), try SQLIdentifier("usage_counters")) WHERE metric = 'engine.steps'")
-            #expect(try steps[0].decode("n", as: Int.self) == 5)
+            #expect(try steps[0].decode("n", as: Int.self) == 6)
 
             // The evidence bundle verifies offline, and a tampered one does not.
             let evidence = try await flow.call(.get, "/v1/runs/\(id)/evidence", as: "ap.clerk.bo@client.example")

@@ -8,8 +8,9 @@ enum Fixtures {
         .deletingLastPathComponent()
         .deletingLastPathComponent()
     static let samples = repository.appendingPathComponent("Templates/mappings/x12")
-    /// shared/ sits beside the repository, for developers and CI alike.
-    static let examples = repository.deletingLastPathComponent().appendingPathComponent("shared/examples/events")
+    /// Copies of the team's shared examples kept in the repository: a clean
+    /// clone (CI) has no ../shared beside it.
+    static let examples = repository.appendingPathComponent("Tests/EventsTests/Fixtures")
 
     static func sample(_ name: String) throws -> String {
         try String(contentsOf: samples.appendingPathComponent(name), encoding: .utf8)

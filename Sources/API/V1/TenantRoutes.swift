@@ -5,13 +5,32 @@ import Telemetry
 
 /// `/v1` routes for partners' tenants. Each handler asks ``Authorization``
 /// once, with the object it is about to touch.
+///
+/// Deleting a tenant drops its schema and role and cannot be undone, so it
+/// takes two calls: `POST /tenants/:slug/deletion` returns a one-time
+/// confirmation token, and `DELETE /tenants/:slug` with that token (header
+/// `Countersign-Confirmation` or body `{"confirmation": …}`) within
+/// `deletionConfirmationValidity` deletes.
 public struct TenantRoutes: Sendable {
     let service: TenantService
     let authorization: Authorization
+    /// How long a deletion confirmation token is accepted. Default 10 minutes.
+    let deletionConfirmationValidity: Duration
 
-    public init(service: TenantService, logger: Logger) {
+    public init(service: TenantService, logger: Logger, deletionConfirmationValidity: Duration = .seconds(600)) {
         self.service = service
         self.authorization = Authorization(logger: logger)
+        self.deletionConfirmationValidity = deletionConfirmationValidity
+    }
+
+    struct DeletionConfirmationBody: Codable {
+        let confirmation: String
+        var expiresInSeconds: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case confirmation
+            case expiresInSeconds = "expires_in_seconds"
+        }
     }
 
     struct CreateTenantBody: Decodable {
@@ -82,6 +101,33 @@ public struct TenantRoutes: Sendable {
                 try authorization.require(.manageTenant(tenant), by: principal, for: request, notFound: ControlPlaneError.tenantNotFound(tenant.slug.value))
                 return try .json(TenantBody(try await verb(service)(tenant.slug, principal.actor)))
             }
+        }
+        try routes.post("/tenants/:slug/deletion") { request in
+            let (principal, tenant) = try await visibleTenant(request)
+            try authorization.require(.manageTenant(tenant), by: principal, for: request, notFound: ControlPlaneError.tenantNotFound(tenant.slug.value))
+            guard tenant.status != .deleted else {
+                throw ControlPlaneError.conflict("invalid_tenant_state", "tenant '\(tenant.slug)' is already deleted")
+            }
+            let token = try await service.requestDeletion(tenant.slug, actor: principal.actor)
+            return try .json(
+                DeletionConfirmationBody(
+                    confirmation: token, expiresInSeconds: Int(deletionConfirmationValidity.components.seconds)),
+                status: .created, headers: ["Cache-Control": "no-store"])
+        }
+        try routes.delete("/tenants/:slug") { request in
+            let (principal, tenant) = try await visibleTenant(request)
+            try authorization.require(.manageTenant(tenant), by: principal, for: request, notFound: ControlPlaneError.tenantNotFound(tenant.slug.value))
+            let confirmation = try request.headers["Countersign-Confirmation"]
+                ?? (request.body.isEmpty ? nil : request.decodeJSON(DeletionConfirmationBody.self).confirmation)
+            guard let confirmation, !confirmation.isEmpty else {
+                throw ControlPlaneError.invalid(
+                    "confirmation_required",
+                    "send the token from POST /v1/tenants/\(tenant.slug)/deletion as Countersign-Confirmation",
+                    field: "confirmation")
+            }
+            try await service.delete(
+                tenant.slug, confirmation: confirmation, actor: principal.actor, validity: deletionConfirmationValidity)
+            return try .json(TenantBody(try await service.tenant(tenant.slug)))
         }
     }
 

@@ -4,9 +4,12 @@ import Delivery
 import Engine
 import Events
 import Ingest
+import Metering
 import Foundation
 import HTTP
 import Platform
+import Metrics
+import Portal
 import Postgres
 import SchemaMigration
 import Telemetry
@@ -21,7 +24,7 @@ public struct ServeCommand: Subcommand {
     public static let summary = "serve the API, webhook ingest and portal over HTTP"
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
-        "connections-per-tenant",
+        "connections-per-tenant", "api-key-rate", "api-key-burst",
         "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "shutdown-grace",
         "tls-cert", "tls-key",
     ])
@@ -46,8 +49,12 @@ public struct ServeCommand: Subcommand {
         // /v1 needs the master key (tenant database passwords and webhook secrets are sealed with it);
         // without one, serve still answers health checks and static files, and says why /v1 is absent.
         var controlPlane: Application.ControlPlaneDependencies?
+        var portal: Portal?
         var tenantDatabases: TenantDatabases?
         var deliveries: Task<Void, Never>?
+        // api_calls: tallied in memory, flushed every few seconds and at shutdown (see Metering.APICallMeter).
+        let apiCalls = APICallMeter(pool: pool, logger: logger.labelled("metering"))
+        let metering = Task { await apiCalls.run() }
         if let keyRing = try configuration.masterKeyRing() {
             let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
             let databases = TenantDatabases(
@@ -62,8 +69,17 @@ public struct ServeCommand: Subcommand {
             let templates = try TemplateCatalog.load(
                 from: root.appendingPathComponent("Templates"), knownEventTypes: Set(catalog.types.map(\.type)))
             controlPlane = .init(
-                service: service, authenticator: try CredentialAuthenticator(store: CredentialStore(pool: pool)),
+                service: service,
+                authenticator: MeteredAuthenticator(
+                    try CredentialAuthenticator(store: CredentialStore(pool: pool), configuration: configuration.rateLimits),
+                    meter: apiCalls),
                 ingest: ingest, templates: templates)
+            portal = Portal(
+                Portal.Dependencies(
+                    views: try Portal.loadViews(root: root), sessions: try SessionStore(pool: pool),
+                    brands: BrandDirectory(pool: pool, provider: try BrandDirectory.defaultProvider()),
+                    databases: databases, control: pool, logger: logger.labelled("portal"), service: service,
+                    templates: templates))
             if configuration.embeddedWorker {
                 let work = BackgroundWork(
                     configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger)
@@ -72,10 +88,13 @@ public struct ServeCommand: Subcommand {
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")
         }
+        let metrics = try MetricsEndpoint(
+            registry: MetricsRegistry(), control: pool, databases: tenantDatabases, logger: logger.labelled("metrics"))
         let application = try Application(
             Application.Dependencies(
                 logger: logger, health: .live(pool: pool, migrator: migrator),
-                staticRoot: root.appendingPathComponent("Portal/static"), controlPlane: controlPlane))
+                staticRoot: root.appendingPathComponent("Portal/static"), controlPlane: controlPlane, portal: portal,
+                metrics: metrics))
         var serverConfiguration = HTTPServer.Configuration(host: configuration.host, port: configuration.port)
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             serverConfiguration.tls = HTTPServer.Configuration.TLS(certificatePath: certificate, privateKeyPath: key)
@@ -95,12 +114,16 @@ public struct ServeCommand: Subcommand {
             try await server.run()
         } catch {
             deliveries?.cancel()
+            metering.cancel()
+            await metering.value
             await tenantDatabases?.close()
             await pool.close()
             throw error
         }
         deliveries?.cancel()
         await deliveries?.value
+        metering.cancel()
+        await metering.value
         await tenantDatabases?.close()
         await pool.close()
         logger.info("stopped")

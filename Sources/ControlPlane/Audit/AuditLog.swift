@@ -55,7 +55,9 @@ public struct AuditLog: Sendable {
 
     /// Appends `entry` inside the caller's transaction, so that the audit
     /// entry commits or rolls back together with the change it describes.
+    /// Origin fields the entry leaves unset come from ``AuditOrigin/current``.
     public func append(_ entry: AuditEntry, on transaction: PostgresConnection, at time: Date = Date()) async throws {
+        let entry = entry.filling(from: AuditOrigin.current)
         try await transaction.query("SELECT pg_advisory_xact_lock(hashtext(\("audit:" + schema.name)))")
         let table = try SQLIdentifier("audit_log")
         let previous = try await transaction.query(

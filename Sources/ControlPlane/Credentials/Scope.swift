@@ -16,6 +16,10 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Comparable, CustomSt
     case credentialsWrite = "credentials:write"
     case secretsWrite = "secrets:write"
     case auditRead = "audit:read"
+    /// List users of the caller's organisation (or, for a partner, of its tenants).
+    case usersRead = "users:read"
+    /// Create, change and disable users; ``AccessPolicy`` also asks for an administrator's role.
+    case usersWrite = "users:write"
     /// Implies every other scope.
     case admin
 

@@ -62,9 +62,16 @@ public struct ManifestApplier: Sendable {
     }
 
     private func applyUser(_ spec: TenantManifest.UserSpec, tenant: Slug, actor: String) async throws -> Change {
-        let outcome = try await service.upsertTenantUser(
+        var outcome = try await service.upsertTenantUser(
             tenant: tenant, email: spec.email, displayName: spec.displayName, roles: spec.roles.sorted(),
             approvalLimit: spec.approvalLimit.map { ($0.amount, $0.currency) }, actor: actor)
+        if let password = spec.demoPassword {
+            let sessions = try SessionStore(pool: service.pool)
+            if try await !sessions.passwordMatches(email: spec.email, password: password) {
+                try await sessions.setPassword(email: spec.email, password: password, actor: actor)
+                if outcome == .unchanged { outcome = .changed }
+            }
+        }
         return Change(outcome: outcome, subject: "user:\(spec.email)")
     }
 }

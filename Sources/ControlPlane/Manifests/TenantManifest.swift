@@ -57,11 +57,15 @@ public struct TenantManifest: Sendable, Decodable, Equatable {
         public var roles: [String]
         /// Largest amount the user may approve, as a decimal string with its currency.
         public var approvalLimit: ApprovalLimit?
+        /// For demo tenants only: a sign-in password set when the user has a
+        /// different one (or none). Real users set theirs in the portal.
+        public var demoPassword: String?
 
         enum CodingKeys: String, CodingKey {
             case email, roles
             case displayName = "display_name"
             case approvalLimit = "approval_limit"
+            case demoPassword = "demo_password"
         }
     }
 

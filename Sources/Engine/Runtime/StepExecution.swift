@@ -93,6 +93,8 @@ struct StepExecution {
             return try ReturnsDispositionStep.execute(step, environment: environment, run: run, time: time)
         case .claim:
             return try ClaimStep.execute(step, environment: environment, run: run, time: time)
+        case .assist:
+            return try await AssistStep.execute(step, environment: environment, run: run, execution: self)
         case .decision:
             guard case .array(let cases)? = step.definition["cases"] else {
                 throw StepFailure(code: "template_invalid", message: "decision without cases")

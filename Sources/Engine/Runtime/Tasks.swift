@@ -1,3 +1,4 @@
+import Assistance
 import ControlPlane
 import Events
 import Foundation
@@ -126,6 +127,19 @@ public struct Tasks: Sendable {
                        decided_at = CASE WHEN \(status) = 'open' THEN decided_at ELSE now() END
                 WHERE id = \(id)
                 """)
+            // Metering (see Sources/Metering): approve and reject are billed decisions, derivable from
+            // tasks.decided_at; any decision makes the decider an active user of the day, once.
+            if decision != .requestInfo { try await Usage.count("engine.human_decisions", 1, on: tx) }
+            try await tx.query(
+                """
+                WITH new AS (
+                    INSERT INTO active_users (day, user_ref) VALUES ((now() AT TIME ZONE 'UTC')::date, \(decider.user))
+                    ON CONFLICT (day, user_ref) DO NOTHING RETURNING day
+                )
+                INSERT INTO usage_counters (day, metric, shard, quantity)
+                SELECT day, 'users.active', \(Int16.random(in: 0..<16)), 1 FROM new
+                ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+                """)
             let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
             try await log.append(
                 AuditEntry(
@@ -158,6 +172,9 @@ public struct Tasks: Sendable {
                     INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
                     VALUES (\(task.runID), \(task.stepID), 'approval', \(status), \(JSONValue.object(result).serialized())::jsonb, now())
                     """)
+                // The assistant learns from the decision, in this transaction (the rule: Assistance/Feedback/DecisionFeedback.swift).
+                try await DecisionFeedback.record(
+                    tenant: tenant, runID: task.runID, approved: decision == .approve, decidedBy: decider.user, on: tx)
             }
             let updated = try await tx.query("SELECT \(fragment: Self.columns) FROM tasks WHERE id = \(id)")
             return try Self.decode(updated[0])

@@ -211,6 +211,7 @@ enum StepReferences {
         for field in ["otherwise", "on_approve", "on_reject", "on_timeout"] {
             if let target = step.definition[field]?.stringValue { targets.append((field, target)) }
         }
+        if let target = step.definition["auto_resolve"]?["next"]?.stringValue { targets.append(("auto_resolve.next", target)) }
         if case .array(let cases)? = step.definition["cases"] {
             for (index, entry) in cases.enumerated() {
                 if let target = entry["next"]?.stringValue { targets.append(("cases[\(index)].next", target)) }
@@ -263,6 +264,8 @@ enum StepReferences {
             }
             if definition["on_timeout"]?.stringValue == nil { return ["a wait step needs on_timeout (a step id)"] }
             return []
+        case .assist:
+            return AssistStep.definitionProblems(definition)
         case .threeWayMatch, .landedCostAllocation, .varianceReview, .returnsDisposition, .claim:
             return []
         }

@@ -56,6 +56,7 @@ public struct WorkflowTemplate: Sendable {
             case varianceReview = "variance_review"
             case returnsDisposition = "returns_disposition"
             case claim
+            case assist
             case decision
             case approval
             case emit

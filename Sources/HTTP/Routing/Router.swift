@@ -47,7 +47,9 @@ public struct Router: HTTPResponder, RouteRegistrar {
         let catchAll = route.pattern.catchAllName
         if names.isEmpty && catchAll == nil {
             // The common static route: no copy of the request, no dictionary.
-            return try await route.responder.respond(to: request)
+            var response = try await route.responder.respond(to: request)
+            response.route = route.pattern.text
+            return response
         }
         var routed = request
         var parameters: [String: String] = [:]
@@ -55,7 +57,9 @@ public struct Router: HTTPResponder, RouteRegistrar {
         for (name, value) in zip(names, match.values) { parameters[name] = String(value) }
         if let catchAll { parameters[catchAll] = String(match.rest ?? "") }
         routed.pathParameters = parameters
-        return try await route.responder.respond(to: routed)
+        var response = try await route.responder.respond(to: routed)
+        response.route = route.pattern.text
+        return response
     }
 
     /// Methods for the `Allow` header: those routed, plus HEAD where GET is, plus OPTIONS.

@@ -1,0 +1,42 @@
+import EDI
+import Events
+import Foundation
+import Ingest
+import Telemetry
+
+/// The middleware of one process, built once and shared by the routes, the
+/// webhook path and the commands, so a deployment or a reference-table
+/// change made here is seen at once by everything in this process.
+///
+/// Design: partners' payloads become canonical events *before* ingest's
+/// group commit, never after — a mapping deployed per tenant and webhook
+/// source (``MappingDeployments``), X12 (``EDIIngest``) and CSV imports
+/// (``CSVDocumentImport``) all end in ``IngestService/ingest(translated:from:tenant:idempotencyKey:context:)``,
+/// which stores the events and the raw payload (their lineage) in one
+/// commit. Reference tables (``ReferenceTables``) feed mappings through a
+/// versioned cache (``ReferenceCache``). What cannot be translated becomes a
+/// dead letter holding the raw bytes.
+public struct MiddlewareServices: Sendable {
+    public let catalog: MappingCatalog
+    public let deployments: MappingDeployments
+    public let tables: ReferenceTables
+    public let references: ReferenceCache
+    public let mapped: MappedIngest
+    public let edi: EDIIngest
+    public let dryRun: MappingDryRun
+    public let ingest: IngestService
+
+    public init(
+        ingest: IngestService, catalog: MappingCatalog, logger: Logger = .disabled,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.ingest = ingest
+        self.catalog = catalog
+        deployments = MappingDeployments(databases: ingest.databases, catalog: catalog)
+        tables = ReferenceTables(databases: ingest.databases)
+        references = ReferenceCache(databases: ingest.databases)
+        mapped = MappedIngest(ingest: ingest, deployments: deployments, references: references, logger: logger)
+        edi = EDIIngest(ingest: ingest, references: references, logger: logger, now: now)
+        dryRun = MappingDryRun(catalog: catalog, events: ingest.catalog)
+    }
+}

@@ -1,0 +1,54 @@
+import API
+import ControlPlane
+import Engine
+import Events
+import Foundation
+import HTTP
+import Metrics
+import TestSupport
+import Testing
+
+@Suite("GET /metrics")
+struct MetricsEndpointTests {
+    @Test func aScrapeAfterAMixedWorkloadCountsRequestsByRouteAndShowsTenantGauges() async throws {
+        try await withIngestWorld { world in
+            let catalog = try TemplateCatalog.load(
+                from: repositoryRoot.appendingPathComponent("Templates"),
+                knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
+            _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
+                tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            for name in ["purchase_order.created.json", "goods_receipt.posted.json", "invoice.received.json"] {
+                #expect(try await world.post(try example(name)).status == 201)
+            }
+            _ = try await WorkflowEngine(databases: world.databases).process(tenant: world.tenant)
+
+            let endpoint = try MetricsEndpoint(registry: MetricsRegistry(), control: world.pool, databases: world.databases)
+            let application = try Application(
+                .init(logger: .disabled, health: .init(database: { nil }, migrations: { nil }), staticRoot: nil, metrics: endpoint))
+            func get(_ path: String) async throws -> HTTPResponse {
+                var request = HTTPRequest(method: .get, target: path, path: path, query: [], headers: ["Host": "localhost"], body: [], remoteAddress: "127.0.0.1")
+                request.context.requestID = "req_metrics"
+                return try await application.responder.respond(to: request)
+            }
+            #expect(try await get("/healthz").status.code == 200)
+            #expect(try await get("/no/such/page").status.code == 404)
+            let scrape = try await get("/metrics")
+            #expect(scrape.status.code == 200)
+            #expect(scrape.headers["content-type"] == MetricsRegistry.contentType)
+            let text = String(decoding: scrape.body, as: UTF8.self)
+            #expect(text.contains(#"countersign_http_requests_total{method="GET",route="/healthz",status="200"} 1"#))
+            #expect(text.contains(#"countersign_http_requests_total{method="GET",route="unmatched",status="404"} 1"#))
+            #expect(text.contains("countersign_http_request_duration_seconds_bucket"))
+            #expect(text.contains(#"countersign_open_exceptions{tenant="\#(world.tenant)"} 1"#))
+            #expect(text.contains(#"countersign_open_exception_value{tenant="\#(world.tenant)",currency="USD"}"#))
+            #expect(text.contains(#"countersign_db_pool_connections{pool="control",state="open"}"#))
+            #expect(text.contains(#"countersign_access_denied_total{reason="missing_scope"}"#))
+
+            // Valid exposition format, when Debian's promtool is installed (ops/test installs it).
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
+                let checked = try ChildProcess.run(executable: "/usr/bin/promtool", arguments: ["check", "metrics"], input: Array(text.utf8))
+                #expect(checked.status == 0, "\(String(decoding: checked.output + checked.errorOutput, as: UTF8.self))")
+            }
+        }
+    }
+}

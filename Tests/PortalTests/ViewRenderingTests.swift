@@ -1,0 +1,131 @@
+import Foundation
+import Portal
+import Rendering
+import Testing
+
+/// Every page view renders with fixture data — no missing variable — and
+/// every user-supplied text in it comes out escaped.
+@Suite("Portal views")
+struct ViewRenderingTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let attack = "<script>alert('x')</script>\"&"
+
+    /// The page's keys, with the attack string in every text a user or a document could supply.
+    static func fixture(_ page: String) -> [String: ViewValue] {
+        let text = ViewValue.string(attack)
+        switch page {
+        case "login":
+            return [
+                "login_csrf": text,
+                "email_field": [
+                    "id": "email", "name": "email", "label": text, "type": "email", "value": text, "required": true,
+                    "autocomplete": "username", "hint": .null, "error": text, "described_by": "email-error",
+                ],
+                "password_field": [
+                    "id": "password", "name": "password", "label": text, "type": "password", "value": "", "required": true,
+                    "autocomplete": "current-password", "hint": .null, "error": .null, "described_by": "",
+                ],
+            ]
+        case "error":
+            return ["status": 404, "code": text, "message": text]
+        case "dashboard":
+            let chart = ViewValue.html(TrustedHTML(escaping: attack))
+            return [
+                "open": 3, "values": [["amount": text]], "breached": 1, "cycle_time": text, "decided": 2,
+                "age_chart": chart, "throughput_chart": chart,
+            ]
+        case "exceptions":
+            let item: ViewValue = [
+                "href": "/tasks/1", "has_task": true, "title": text, "template": text, "reference": text, "role": text,
+                "amount": text, "due": text, "overdue": true, "escalated": true, "age": text, "status": text, "error": text,
+            ]
+            return [
+                "items": [item, item.merging(["has_task": false])], "total": 2, "page": 1, "pages": 2,
+                "has_previous": false, "previous_href": "/exceptions?page=1", "has_next": true,
+                "next_href": "/exceptions?page=2", "sorts": [["value": text, "label": text, "selected": true]],
+                "templates": [["value": text, "selected": false]], "any_template": true,
+            ]
+        case "task":
+            let line: ViewValue = [
+                "invoice_line": text, "po_line": text, "sku": text, "uom": text, "ordered": text, "received": text,
+                "invoiced": text, "order_price": text, "invoice_price": text, "amount": text, "outcome": text,
+                "variance": true, "reasons": text,
+            ]
+            return [
+                "task": [
+                    "id": text, "title": text, "role": text, "amount": text, "status": text, "due": text, "escalated": true,
+                    "decided_by": text, "comment": text, "action": "/tasks/1/decision",
+                ],
+                "run": ["id": text, "template": text, "reference": text, "status": text],
+                "match": [
+                    "outcome": text, "invoice_number": text, "po_number": text, "supplier": text, "invoice_total": text,
+                    "variance_total": text, "reasons": [text], "lines": [line, line.merging(["variance": false])],
+                ],
+                "has_match": true, "timeline": [["step": text, "kind": text, "outcome": text, "at": text]],
+                "assistant": [
+                    "labels": [text], "has_recommendation": true, "root_cause": text, "resolution": text,
+                    "confidence": text, "priority": text, "parts": [["name": text, "explanation": text]], "similar": [text],
+                ],
+                "has_assistant": true,
+                "can_decide": true, "blocker": text, "has_blocker": false,
+            ]
+        case "audit":
+            return [
+                "entries": [[
+                    "id": "1", "at": text, "actor": text, "action": text, "subject": text, "details": text,
+                    "source_ip": text,
+                ]],
+                "action": text, "intact": false, "checked": 1, "broken_at": text, "has_more": true,
+                "next_href": "/audit?before=1",
+            ]
+        case "tenants":
+            return [
+                "tenants": [["slug": text, "name": text, "status": text, "partner": text, "created": text]],
+                "is_provider": true, "can_onboard": true,
+            ]
+        case "client_new":
+            let field: ViewValue = [
+                "id": "slug", "name": "slug", "label": text, "type": "text", "value": text, "required": true,
+                "autocomplete": .null, "hint": text, "error": text, "described_by": "slug-hint slug-error",
+            ]
+            return ["slug_field": field, "name_field": field, "templates": [["slug": text, "title": text]]]
+        case "client_created":
+            return [
+                "tenant": ["slug": text, "name": text, "status": text, "schema": text], "api_key": text,
+                "deployed": [["slug": text, "version": text]],
+            ]
+        default:
+            return [:]
+        }
+    }
+
+    @Test func everyPageRendersWithItsFixtureAndEscapesWhatUsersWrote() throws {
+        let views = try Portal.loadViews(root: Self.root)
+        let pages = views.templateNames.filter { $0.hasPrefix("pages/") }
+        #expect(pages.count >= 7)
+        let brand = try PortalBrand(
+            name: Self.attack, partner: "acme", supportEmail: "help@acme.example", footerText: Self.attack)
+        for page in pages {
+            let name = String(page.dropFirst("pages/".count))
+            let fixture = Self.fixture(name)
+            #expect(!fixture.isEmpty, "no fixture for \(page)")
+            let layout = LayoutContext(
+                pageTitle: Self.attack, brand: brand, nav: [try .init(Self.attack, href: "/")],
+                session: try .init(displayName: Self.attack), csrfToken: "token", flash: [FlashMessage(.error, Self.attack)])
+            let html = try views.render(page, context: layout.context(page: fixture))
+            #expect(!html.contains("<script>"), "\(page) printed a raw script tag")
+            #expect(html.contains("&lt;script&gt;"), "\(page) did not show the escaped text")
+            #expect(html.contains("<!DOCTYPE html>"), "\(page) is not inside the layout")
+        }
+    }
+
+    @Test func aPageMissingAVariableIsAnErrorNotABlank() throws {
+        let views = try Portal.loadViews(root: Self.root)
+        let brand = try PortalBrand(name: "A", partner: "acme", supportEmail: "help@acme.example", footerText: "f")
+        var fixture = Self.fixture("task")
+        fixture.removeValue(forKey: "timeline")
+        let layout = LayoutContext(pageTitle: "t", brand: brand, csrfToken: "token")
+        #expect(throws: TemplateError.self) { try views.render("pages/task", context: layout.context(page: fixture)) }
+    }
+}
