@@ -1,3 +1,4 @@
+import API
 import Assistance
 import ControlPlane
 import Cryptography
@@ -16,7 +17,10 @@ struct BackgroundWork {
     let delivery: TenantLoop
     let engine: TenantLoop
 
-    init(configuration: AppConfiguration, control: PostgresPool, databases: TenantDatabases, keyRing: KeyRing, logger: Logger) {
+    init(
+        configuration: AppConfiguration, control: PostgresPool, databases: TenantDatabases, keyRing: KeyRing, logger: Logger,
+        metrics: WorkMetrics? = nil
+    ) {
         var client = HTTPClient.Configuration()
         client.allowPrivateNetworks = configuration.allowPrivateWebhookTargets
         client.userAgent = "Countersign-Webhooks/1"
@@ -26,13 +30,15 @@ struct BackgroundWork {
             databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client), configuration: settings,
             logger: logger.labelled("delivery"))
         delivery = TenantLoop(channel: DeliveryWorker.channel, control: control, logger: logger.labelled("delivery")) {
-            _ = try await worker.deliverDue(tenant: $0)
+            let pass = try await worker.deliverDue(tenant: $0)
+            metrics?.record(pass)
         }
         // The assist step may ask a tenant's external model (signed like a webhook, same SSRF guard).
         var modelClient = client
         modelClient.userAgent = "Countersign-Assistant/1"
         ExternalModelAccess.shared.enable(keyRing: keyRing, client: HTTPClient(configuration: modelClient))
-        let runs = WorkflowEngine(databases: databases, logger: logger.labelled("engine"))
+        let runs = WorkflowEngine(
+            databases: databases, logger: logger.labelled("engine"), observeStep: metrics?.stepObserver)
         engine = TenantLoop(channel: WorkflowEngine.channel, control: control, logger: logger.labelled("engine")) {
             try await runs.process(tenant: $0)
         }

@@ -48,6 +48,8 @@ public struct DeliveryWorker: Sendable {
         public var deadLettered = 0
         public var endpointsDisabled = 0
 
+        public init() {}
+
         public var attempts: Int { delivered + failed }
     }
 

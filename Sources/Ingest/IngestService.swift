@@ -31,9 +31,12 @@ public struct IngestService: Sendable {
     private let queue: GroupCommitQueue<Slug, IngestSubmission, IngestResponse>
     private let logger: Logger
 
+    /// Told each group commit's answers (HTTP statuses, one per submission) and how long it took (metrics).
+    public typealias CommitObserver = @Sendable (_ statuses: [Int], _ duration: Duration) -> Void
+
     public init(
         catalog: EventCatalog, databases: TenantDatabases, configuration: Configuration = Configuration(),
-        logger: Logger = .disabled
+        logger: Logger = .disabled, observeCommit: CommitObserver? = nil
     ) {
         self.catalog = catalog
         self.databases = databases
@@ -44,7 +47,12 @@ public struct IngestService: Sendable {
             maximumWeight: configuration.maximumEventsPerCommit,
             maximumConcurrentFlushes: configuration.concurrentCommitsPerTenant
         ) { tenant, slot, submissions in
-            await inbox.write(submissions, tenant: tenant, slot: slot)
+            let started = ContinuousClock.now
+            let results = await inbox.write(submissions, tenant: tenant, slot: slot)
+            if let observeCommit {
+                observeCommit(results.map { (try? $0.get().status) ?? 500 }, ContinuousClock.now - started)
+            }
+            return results
         }
     }
 

@@ -75,6 +75,7 @@ public struct Portal: Sendable {
         let partners = PartnerPages(portal: self)
         try routes.get("/clients/new", page(partners.newClient))
         try routes.post("/clients", page(partners.createClient))
+        try routes.get("/billing", page(BillingPage(portal: self).show))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -151,9 +152,14 @@ public struct Portal: Sendable {
         guard let user = portal.user else { return [] }
         let path = portal.request.path
         var links: [(String, String)] = [("Home", "/")]
-        if case .tenant = user.principal.organization {
+        switch user.principal.organization {
+        case .tenant:
             links.append(("Exceptions", "/exceptions"))
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
+        case .provider where user.principal.roles.contains("provider_ops"):
+            links.append(("Billing", "/billing"))
+        default:
+            break
         }
         return try links.map { label, href in
             try LayoutContext.NavLink(label, href: href, isCurrent: href == "/" ? path == "/" : path.hasPrefix(href))

@@ -4,12 +4,37 @@ import Engine
 import Events
 import Foundation
 import HTTP
+import Delivery
 import Metrics
 import TestSupport
 import Testing
 
 @Suite("GET /metrics")
 struct MetricsEndpointTests {
+    @Test func ingestEngineAndDeliveryWorkIsCountedThroughTheirObservers() async throws {
+        let registry = MetricsRegistry()
+        let work = try WorkMetrics(registry: registry)
+        work.ingestObserver([201, 201, 200, 409], .milliseconds(4))
+        work.stepObserver("approval", .milliseconds(12))
+        work.stepObserver("three_way_match", .milliseconds(3))
+        var pass = DeliveryWorker.PassResult()
+        pass.delivered = 2
+        pass.deadLettered = 1
+        work.record(pass)
+        let text = await registry.render()
+        #expect(text.contains(#"countersign_ingest_submissions_total{status="201"} 2"#))
+        #expect(text.contains(#"countersign_ingest_submissions_total{status="409"} 1"#))
+        #expect(text.contains("countersign_ingest_commit_submissions_count 1"))
+        #expect(text.contains(#"countersign_engine_step_duration_seconds_count{kind="approval"} 1"#))
+        #expect(text.contains(#"countersign_deliveries_total{outcome="delivered"} 2"#))
+        #expect(text.contains(#"countersign_deliveries_total{outcome="dead_lettered"} 1"#))
+        #expect(!text.contains(#"outcome="failed""#))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") {
+            let checked = try ChildProcess.run(executable: "/usr/bin/promtool", arguments: ["check", "metrics"], input: Array(text.utf8))
+            #expect(checked.status == 0, "\(String(decoding: checked.output + checked.errorOutput, as: UTF8.self))")
+        }
+    }
+
     @Test func aScrapeAfterAMixedWorkloadCountsRequestsByRouteAndShowsTenantGauges() async throws {
         try await withIngestWorld { world in
             let catalog = try TemplateCatalog.load(

@@ -39,6 +39,7 @@ struct ViewRenderingTests {
             let item: ViewValue = [
                 "href": "/tasks/1", "has_task": true, "title": text, "template": text, "reference": text, "role": text,
                 "amount": text, "due": text, "overdue": true, "escalated": true, "age": text, "status": text, "error": text,
+                "priority": text,
             ]
             return [
                 "items": [item, item.merging(["has_task": false])], "total": 2, "page": 1, "pages": 2,
@@ -90,6 +91,11 @@ struct ViewRenderingTests {
                 "autocomplete": .null, "hint": text, "error": text, "described_by": "slug-hint slug-error",
             ]
             return ["slug_field": field, "name_field": field, "templates": [["slug": text, "title": text]]]
+        case "billing":
+            return [
+                "chart": .html(TrustedHTML(escaping: attack)), "has_chart": true, "chart_problem": text,
+                "statements": [["number": text, "kind": text, "buyer": text, "month": text, "total": text, "issued": text]],
+            ]
         case "client_created":
             return [
                 "tenant": ["slug": text, "name": text, "status": text, "schema": text], "api_key": text,

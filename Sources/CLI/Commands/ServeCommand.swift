@@ -48,6 +48,8 @@ public struct ServeCommand: Subcommand {
             pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"), logger: logger)
         // /v1 needs the master key (tenant database passwords and webhook secrets are sealed with it);
         // without one, serve still answers health checks and static files, and says why /v1 is absent.
+        let registry = MetricsRegistry()
+        let workMetrics = try WorkMetrics(registry: registry)
         var controlPlane: Application.ControlPlaneDependencies?
         var portal: Portal?
         var tenantDatabases: TenantDatabases?
@@ -65,7 +67,7 @@ public struct ServeCommand: Subcommand {
             let catalog = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
             let ingest = IngestService(
                 catalog: catalog, databases: databases,
-                logger: logger.labelled("ingest"))
+                logger: logger.labelled("ingest"), observeCommit: workMetrics.ingestObserver)
             let templates = try TemplateCatalog.load(
                 from: root.appendingPathComponent("Templates"), knownEventTypes: Set(catalog.types.map(\.type)))
             controlPlane = .init(
@@ -82,14 +84,15 @@ public struct ServeCommand: Subcommand {
                     templates: templates))
             if configuration.embeddedWorker {
                 let work = BackgroundWork(
-                    configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger)
+                    configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger,
+                    metrics: workMetrics)
                 deliveries = Task { await work.run() }
             }
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")
         }
         let metrics = try MetricsEndpoint(
-            registry: MetricsRegistry(), control: pool, databases: tenantDatabases, logger: logger.labelled("metrics"))
+            registry: registry, control: pool, databases: tenantDatabases, logger: logger.labelled("metrics"))
         let application = try Application(
             Application.Dependencies(
                 logger: logger, health: .live(pool: pool, migrator: migrator),

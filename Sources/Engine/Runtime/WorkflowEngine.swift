@@ -34,14 +34,19 @@ public struct WorkflowEngine: Sendable {
     let logger: Logger
     private let templates = TemplateCache()
 
+    /// Told each committed step's kind and how long its transaction took (metrics).
+    public typealias StepObserver = @Sendable (_ kind: String, _ duration: Duration) -> Void
+    let observeStep: StepObserver?
+
     public init(
         databases: TenantDatabases, configuration: Configuration = Configuration(),
-        now: @escaping @Sendable () -> Date = Date.init, logger: Logger = .disabled
+        now: @escaping @Sendable () -> Date = Date.init, logger: Logger = .disabled, observeStep: StepObserver? = nil
     ) {
         self.databases = databases
         self.configuration = configuration
         self.now = now
         self.logger = logger
+        self.observeStep = observeStep
     }
 
     /// Starts and advances runs until nothing is due; returns the step transitions made.
@@ -193,8 +198,9 @@ public struct WorkflowEngine: Sendable {
     /// runnable — and returns its id; nil when no run is due.
     func executeNext(tenant: Slug, preferring preferred: UUID? = nil) async throws -> UUID? {
         let time = now()
+        let started = ContinuousClock.now
         do {
-            let executed = try await databases.withTransaction(for: tenant) { tx -> (run: UUID, emitted: Bool)? in
+            let executed = try await databases.withTransaction(for: tenant) { tx -> (run: UUID, emitted: Bool, kind: String)? in
                 var found: PostgresRow?
                 if let preferred {
                     found = try await tx.query(
@@ -221,12 +227,13 @@ public struct WorkflowEngine: Sendable {
                 guard let row = found else { return nil }
                 var run = try RunState(row: row)
                 let deployment = try await deployment(run.deploymentID, on: tx)
-                let emitting = run.currentStep.flatMap { deployment.template.step($0) }?.kind == .emit
+                let kind = run.currentStep.flatMap { deployment.template.step($0) }?.kind
                 try await StepExecution(
                     engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
                 ).advance(&run)
-                return (run.id, emitting)
+                return (run.id, kind == .emit, kind?.rawValue ?? "finish")
             }
+            if let executed { observeStep?(executed.kind, ContinuousClock.now - started) }
             // An emit step may have queued outbox messages for the delivery worker.
             if executed?.emitted == true {
                 databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant)

@@ -12,6 +12,8 @@ struct WorkPages: Sendable {
     static let pageSize = 50
 
     enum Sort: String, CaseIterable {
+        /// The assistant's priority score (exposure, SLA risk, age, supplier history) first.
+        case priority
         /// The most money at stake first.
         case exposure
         /// The nearest (or most overdue) SLA first.
@@ -23,7 +25,7 @@ struct WorkPages: Sendable {
     func queue(_ request: PortalRequest) async throws -> HTTPResponse {
         let (user, tenant) = try request.requireTenantUser()
         try requireScope(user, "tasks:read")
-        let sort = request.request.queryValue("sort").flatMap(Sort.init(rawValue:)) ?? .exposure
+        let sort = request.request.queryValue("sort").flatMap(Sort.init(rawValue:)) ?? .priority
         let template = request.request.queryValue("template").flatMap { $0.isEmpty ? nil : $0 }
         let page = max(1, min(Int(request.request.queryValue("page") ?? "") ?? 1, 10_000))
         let formatter = DateText(timeZone: portal.dependencies.timeZone)
@@ -31,6 +33,7 @@ struct WorkPages: Sendable {
         let (rows, total, templates) = try await portal.dependencies.databases.withConnection(for: tenant) { connection in
             let order: StaticString =
                 switch sort {
+                case .priority: "priority DESC NULLS LAST, t.amount_minor DESC NULLS LAST, r.created_at"
                 case .exposure: "t.amount_minor DESC NULLS LAST, r.created_at"
                 case .sla: "t.due_at NULLS LAST, r.created_at"
                 case .age: "r.created_at, r.id"
@@ -38,7 +41,9 @@ struct WorkPages: Sendable {
             let rows = try await connection.query(
                 """
                 SELECT r.id AS run_id, r.template_slug, r.correlation_key, r.status, r.error, r.created_at,
-                       t.id AS task_id, t.title, t.role, t.amount_minor, t.currency, t.due_at, t.escalated_at
+                       t.id AS task_id, t.title, t.role, t.amount_minor, t.currency, t.due_at, t.escalated_at,
+                       (SELECT (s.result #>> '{priority,score}')::float8 FROM run_steps s
+                        WHERE s.run_id = r.id AND s.kind = 'assist' ORDER BY s.id DESC LIMIT 1) AS priority
                 FROM runs r LEFT JOIN tasks t ON t.run_id = r.id AND t.status = 'open'
                 WHERE (r.status = 'exception' OR t.id IS NOT NULL)
                   AND (\(template)::text IS NULL OR r.template_slug = \(template))
@@ -75,6 +80,7 @@ struct WorkPages: Sendable {
                 "overdue": .bool(overdue),
                 "escalated": .bool(try row.decode("escalated_at", as: Date?.self) != nil),
                 "age": .string(Self.age(since: created, now: now)),
+                "priority": .string(try row.decode("priority", as: Double?.self).map { String(Int($0.rounded())) } ?? "—"),
                 "status": .string(try row.decode("status", as: String.self)),
                 "error": .string(try row.decode("error", as: String?.self) ?? ""),
             ])
@@ -260,29 +266,30 @@ struct WorkPages: Sendable {
     /// how sure it is, why, and the past cases it drew on. It never decides here.
     static func assistantView(_ result: JSONValue) -> ViewValue {
         let recommendation = result["recommendation"]
-        let confidence = recommendation?["confidence"].flatMap { value -> Double? in
+        func text(_ value: JSONValue?) -> String {
             switch value {
-            case .number(let text): return Double(text)
-            case .string(let text): return Double(text)
-            default: return nil
+            case .number(let text)?: return text
+            case .string(let text)?: return text
+            default: return ""
             }
         }
+        let confidence = Double(text(recommendation?["confidence"]))
         let parts: [ViewValue] = (result["priority"]?["parts"]?.arrayValue ?? []).map { part in
-            ["name": .string(part["name"]?.stringValue ?? ""), "explanation": .string(part["explanation"]?.stringValue ?? part["sentence"]?.stringValue ?? "")]
+            [
+                "name": .string(text(part["factor"]).replacingOccurrences(of: "_", with: " ")),
+                "explanation": .string("\(text(part["points"])) points — \(text(part["sentence"]))"),
+            ]
         }
         let similar: [ViewValue] = (recommendation?["similar_cases"]?.arrayValue ?? []).map { item in
-            .string(item["id"]?.stringValue ?? item.stringValue ?? "")
+            .string(item["id"]?.stringValue ?? "")
         }
         return [
             "labels": .list((result["labels"]?.arrayValue ?? []).compactMap(\.stringValue).map(ViewValue.string)),
             "has_recommendation": .bool(recommendation?["root_cause"]?.stringValue != nil),
             "root_cause": .string(recommendation?["root_cause"]?.stringValue ?? ""),
-            "resolution": .string(recommendation?["sentence"]?.stringValue ?? recommendation?["resolution"]?.stringValue ?? ""),
+            "resolution": .string(recommendation?["sentence"]?.stringValue ?? ""),
             "confidence": .string(confidence.map { "\(Int(($0 * 100).rounded())) %" } ?? "—"),
-            "priority": .string(result["priority"]?["score"].map { value -> String in
-                if case .number(let text) = value { return text }
-                return value.stringValue ?? ""
-            } ?? "—"),
+            "priority": .string(result["priority"]?["score"] == nil ? "—" : text(result["priority"]?["score"])),
             "parts": .list(parts), "similar": .list(similar),
         ]
     }
@@ -314,6 +321,7 @@ struct WorkPages: Sendable {
 
     static func label(_ sort: Sort) -> String {
         switch sort {
+        case .priority: return "Priority"
         case .exposure: return "Amount at stake"
         case .sla: return "SLA due"
         case .age: return "Oldest first"
