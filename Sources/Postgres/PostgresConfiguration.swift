@@ -84,7 +84,12 @@ public struct PostgresConfiguration: Sendable {
     /// Keyword/value pairs for `PQconnectdbParams`: the connection string is
     /// expanded first, then our settings, then the overrides.
     var keywordValues: [(String, String)] {
-        var options = "-c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=iso_8601 -c client_encoding=UTF8"
+        // Sessions prepare every statement (``PreparedStatements``) to save the parse and
+        // analysis; plans stay per execution because a generic plan cannot see how many
+        // ids an `= ANY($1)` array holds and picks a hash join over the whole table.
+        var options =
+            "-c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=iso_8601 -c client_encoding=UTF8"
+            + " -c plan_cache_mode=force_custom_plan"
         if let statementTimeout {
             let millis = statementTimeout.components.seconds * 1000
                 + statementTimeout.components.attoseconds / 1_000_000_000_000_000
