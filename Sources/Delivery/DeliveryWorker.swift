@@ -94,6 +94,8 @@ public struct DeliveryWorker: Sendable {
         let payload: String
         let attempts: Int
         let nextAttemptAt: Date
+        /// The W3C trace context of the event, passed on so the receiver's trace continues ours.
+        let traceparent: String?
     }
 
     /// Delivers whatever is due for `tenant` now, endpoint by endpoint.
@@ -219,16 +221,18 @@ public struct DeliveryWorker: Sendable {
         let rows = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
                 """
-                SELECT seq, message_id, payload, attempts, next_attempt_at FROM outbox
-                WHERE endpoint_id = \(endpoint) AND state = 'pending'
-                ORDER BY seq LIMIT 1
+                SELECT o.seq, o.message_id, o.payload, o.attempts, o.next_attempt_at, e.traceparent
+                FROM outbox o LEFT JOIN events e ON e.seq = o.event_seq
+                WHERE o.endpoint_id = \(endpoint) AND o.state = 'pending'
+                ORDER BY o.seq LIMIT 1
                 """)
         }
         return try rows.first.map { row in
             Message(
                 seq: try row.decode("seq", as: Int64.self), messageID: try row.decode("message_id", as: String.self),
                 payload: try row.decode("payload", as: String.self), attempts: try row.decode("attempts", as: Int.self),
-                nextAttemptAt: try row.decode("next_attempt_at", as: Date.self))
+                nextAttemptAt: try row.decode("next_attempt_at", as: Date.self),
+                traceparent: try row.decode("traceparent", as: String?.self))
         }
     }
 
@@ -258,6 +262,7 @@ public struct DeliveryWorker: Sendable {
                 id: message.messageID, timestamp: time, body: body, key: keys[0], additionalKeys: Array(keys.dropFirst()))
             var headers: HTTPHeaders = ["Content-Type": "application/json"]
             for (name, value) in signed.fields { headers.add(name, value) }
+            if let traceparent = message.traceparent { headers.add("traceparent", traceparent) }
             let response = try await client.send(HTTPClientRequest(method: .post, url: url, headers: headers, body: body))
             let excerpt = String(decoding: response.body.prefix(configuration.responseExcerptBytes), as: UTF8.self)
             return Outcome(statusCode: response.status.code, latency: response.elapsed, excerpt: excerpt, error: nil)

@@ -18,6 +18,7 @@ final class Receiver: Sendable {
         let timestamp: String
         let signature: String
         let body: [UInt8]
+        var traceparent: String? = nil
         var eventID: String? {
             (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["id"] as? String
         }
@@ -34,7 +35,8 @@ final class Receiver: Sendable {
                 state.received.append(
                     Received(
                         id: request.headers["webhook-id"] ?? "", timestamp: request.headers["webhook-timestamp"] ?? "",
-                        signature: request.headers["webhook-signature"] ?? "", body: request.body))
+                        signature: request.headers["webhook-signature"] ?? "", body: request.body,
+                        traceparent: request.headers["traceparent"]))
                 return state.script.isEmpty ? 200 : state.script.removeFirst()
             }
             return HTTPResponse(status: HTTPStatus(code: status), contentType: "text/plain", body: "status \(status)")
@@ -109,6 +111,22 @@ struct DeliveryTests {
             let attempts = try #require(detail.json["attempts"] as? [[String: Any]])
             #expect(attempts.map { $0["status_code"] as? Int } == [500, 500, 500, 200])
             #expect(attempts.last?["response_excerpt"] as? String == "status 200")
+        }
+    }
+
+    @Test func theEventsTraceContextTravelsWithItsWebhook() async throws {
+        try await withDelivery { world, receiver, worker, _ in
+            let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            let event = String(stockAdjusted(id: "traced").dropLast()) + #","traceparent":"\#(traceparent)"}"#
+            let stored = try await world.post(event)
+            #expect(stored.status == 201)
+            #expect(try await world.post(stockAdjusted(id: "untraced")).status == 201)
+            #expect(try await worker.deliverDue(tenant: world.tenant).delivered == 2)
+            let received = receiver.received
+            #expect(received.first { $0.eventID == "traced" }?.traceparent == traceparent)
+            // Without one in the event, the ingest request's own trace (begun by the server) is passed on.
+            let begun = try #require(received.first { $0.eventID == "untraced" }?.traceparent)
+            #expect(begun.hasPrefix("00-") && begun.count == 55 && begun != traceparent)
         }
     }
 
