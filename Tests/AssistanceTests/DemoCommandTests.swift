@@ -46,12 +46,21 @@ struct DemoCommandTests {
                 #expect(empty == 1)
                 #expect(emptyOutput.standardError.contains("at least one case"))
 
+                #expect(
+                    await run(["template", "deploy", "--tenant", String(slug), "--template", "three-way-match"], env).0 == 0)
                 let (demo, demoOutput) = await run(
-                    ["demo", "--tenant", String(slug), "--history", "2000", "--seed", "7"], env)
+                    ["demo", "--tenant", String(slug), "--history", "2000", "--seed", "7", "--documents", "6"], env)
                 #expect(demo == 0, "\(demoOutput.standardError)")
                 #expect(demoOutput.standardOutput.contains("stored 2000 demo resolved cases"))
+                // Six orders, each with its receipt and invoice: every one leaves an exception to decide
+                // (short by 0-2 boxes, or a price above the PO), and with history the assistant recommends.
+                #expect(demoOutput.standardOutput.contains("ingested 6 demo orders with receipts and invoices; 6 tasks are open"),
+                        "\(demoOutput.standardOutput)")
                 // Again: the demo history is replaced, not doubled.
-                #expect(await run(["demo", "--tenant", String(slug), "--history", "2000", "--seed", "7"], env).0 == 0)
+                let (again, againOutput) = await run(
+                    ["demo", "--tenant", String(slug), "--history", "2000", "--seed", "7", "--documents", "6"], env)
+                #expect(again == 0)
+                #expect(againOutput.standardOutput.contains("6 tasks are open"), "the documents are not stored twice")
 
                 let (status, output) = await run(["triage", "evaluate", "--tenant", String(slug)], env)
                 #expect(status == 0, "\(output.standardError)")

@@ -1,5 +1,6 @@
 import Assistance
 import ControlPlane
+import Events
 import Foundation
 import Postgres
 import Triage
@@ -18,11 +19,15 @@ public struct DemoCommand: Subcommand {
             OptionSpec("history", value: "N", help: "resolved cases to generate (default 2000, at most 200000)"),
             OptionSpec(
                 "seed", value: "S", help: "the generator's seed: the same seed gives the same history (default 7)"),
+            OptionSpec(
+                "documents", value: "N",
+                help: "purchase orders with receipts and invoices to ingest, which open three-way-match exceptions (default 12)"),
         ]
 
     private let tenant: Slug
     private let count: Int
     private let seed: UInt64
+    private let documents: Int
     private let configuration: AppConfiguration
 
     public init(arguments: ParsedArguments, context: CommandContext) throws {
@@ -33,17 +38,23 @@ public struct DemoCommand: Subcommand {
         guard let seed = UInt64(arguments.values["seed"] ?? "7") else {
             throw UsageError("demo: --seed is a whole number from 0 to \(UInt64.max)")
         }
+        guard let documents = Int(arguments.values["documents"] ?? "12"), (0...10_000).contains(documents) else {
+            throw UsageError("demo: --documents is a number from 0 to 10000")
+        }
         self.count = count
         self.seed = seed
+        self.documents = documents
         configuration = try AppConfiguration.load(flags: arguments.values, environment: context.environment)
         _ = try configuration.requireRoot()
     }
 
     public func run(context: CommandContext) async throws -> Int32 {
         let cases = DemoHistory.generate(tenant: try TenantID(tenant.value), count: count, seed: seed)
-        let (tenant, count, seed) = (self.tenant, self.count, self.seed)
-        let stored = try await TriageCLI.withTenant(tenant, configuration, context) { databases, actor in
-            try await databases.withTransaction(for: tenant) { tx in
+        let (tenant, count, seed, documents) = (self.tenant, self.count, self.seed, self.documents)
+        let root = try configuration.requireRoot()
+        let catalog = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
+        let (stored, open) = try await TriageCLI.withTenant(tenant, configuration, context) { databases, actor in
+            let stored = try await databases.withTransaction(for: tenant) { tx in
                 let stored = try await CaseStore.replaceDemo(with: cases, on: tx)
                 try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
                     AuditEntry(
@@ -51,9 +62,16 @@ public struct DemoCommand: Subcommand {
                         details: ["cases": String(stored), "seed": String(seed)]), on: tx)
                 return stored
             }
+            let open =
+                documents == 0
+                ? 0 : try await DemoDocuments(tenant: tenant, count: documents, seed: seed).load(databases: databases, catalog: catalog)
+            return (stored, open)
         }
         context.output.write(
             "stored \(stored) demo resolved cases for tenant \(tenant) (history \(count), seed \(seed))")
+        if documents > 0 {
+            context.output.write("ingested \(documents) demo orders with receipts and invoices; \(open) tasks are open")
+        }
         return 0
     }
 }
