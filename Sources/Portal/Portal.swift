@@ -2,6 +2,7 @@ import ControlPlane
 import Engine
 import Foundation
 import HTTP
+import Ingest
 import Platform
 import Postgres
 import Rendering
@@ -29,14 +30,17 @@ public struct Portal: Sendable {
         /// For partner admins' onboarding; nil hides it.
         public var service: TenantService?
         public var templates: TemplateCatalog?
+        /// For the events and dead-letter pages; nil hides replay.
+        public var ingest: IngestService?
 
         public init(
             views: ViewLibrary, sessions: SessionStore, brands: BrandDirectory, databases: TenantDatabases,
             control: PostgresPool, logger: Logger = .disabled, timeZone: TimeZone = TimeZone(identifier: "UTC") ?? .current,
-            service: TenantService? = nil, templates: TemplateCatalog? = nil
+            service: TenantService? = nil, templates: TemplateCatalog? = nil, ingest: IngestService? = nil
         ) {
             self.service = service
             self.templates = templates
+            self.ingest = ingest
             self.views = views
             self.sessions = sessions
             self.brands = brands
@@ -76,6 +80,10 @@ public struct Portal: Sendable {
         try routes.get("/clients/new", page(partners.newClient))
         try routes.post("/clients", page(partners.createClient))
         try routes.get("/billing", page(BillingPage(portal: self).show))
+        let events = EventPages(portal: self)
+        try routes.get("/events", page(events.events))
+        try routes.get("/dead-letters", page(events.deadLetters))
+        try routes.post("/dead-letters/:id/replay", page(events.replay))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -155,6 +163,10 @@ public struct Portal: Sendable {
         switch user.principal.organization {
         case .tenant:
             links.append(("Exceptions", "/exceptions"))
+            if user.principal.has(scope: "events:read") {
+                links.append(("Events", "/events"))
+                links.append(("Dead letters", "/dead-letters"))
+            }
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
         case .provider where user.principal.roles.contains("provider_ops"):
             links.append(("Billing", "/billing"))

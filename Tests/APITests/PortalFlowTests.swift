@@ -5,6 +5,7 @@ import Engine
 import Events
 import Foundation
 import HTTP
+import Ingest
 import Portal
 import Postgres
 import Rendering
@@ -89,7 +90,10 @@ private func portalApplication(_ world: IngestWorld) throws -> Application {
             databases: world.databases, control: world.pool, service: world.service,
             templates: try TemplateCatalog.load(
                 from: repositoryRoot.appendingPathComponent("Templates"),
-                knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))))
+                knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type))),
+            ingest: IngestService(
+                catalog: try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")),
+                databases: world.databases)))
     return try Application(
         .init(logger: .disabled, health: .init(database: { nil }, migrations: { nil }), staticRoot: nil, portal: portal))
 }
@@ -320,6 +324,40 @@ struct PortalFlowTests {
                 throw error
             }
             try await world.pool.query("DELETE FROM control.users WHERE email = \(email)")
+            try await removeUsers(world, tenants: [world.tenant])
+        }
+    }
+
+    @Test func aTenantAdminSeesEventsAndDeadLettersAndAReplayIsGuarded() async throws {
+        try await withIngestWorld { world in
+            try await addUser(
+                world, tenant: world.tenant, email: "admin.\(world.tenant.value)@client.example", name: "Ada Admin",
+                roles: ["tenant_admin"], password: "tenant-admin-pw1")
+            do {
+                #expect(try await world.post(try example("purchase_order.created.json")).status == 201)
+                // Refused by the catalog: kept as a dead letter.
+                #expect(try await world.post(#"{"type":"no.such.event","id":"x-1","occurred_at":"2026-11-20T10:00:00Z","source":"erp","data":{}}"#).status == 422)
+                let admin = Browser(try portalApplication(world))
+                _ = try await admin.signIn("admin.\(world.tenant.value)@client.example", "tenant-admin-pw1")
+                let events = try await admin.get("/events")
+                #expect(events.status == 200)
+                #expect(events.html.contains("evt_po_1001_v1"))
+                let letters = try await admin.get("/dead-letters")
+                #expect(letters.status == 200)
+                #expect(letters.html.contains("no.such.event"))
+                let action = try #require(letters.html.range(of: "action=\"/dead-letters/").map { range in
+                    String(letters.html[range.upperBound...].prefix { $0 != "/" })
+                })
+                #expect(try await admin.post("/dead-letters/\(action)/replay", form: []).status == 403)
+                // Replayed through the same checks, the unknown type is refused again, and the page says so.
+                let again = try await admin.post(
+                    "/dead-letters/\(action)/replay", form: [("csrf_token", letters.hidden("csrf_token") ?? "")])
+                #expect(again.status == 422)
+                #expect(again.html.contains("unknown event type"))
+            } catch {
+                try? await removeUsers(world, tenants: [world.tenant])
+                throw error
+            }
             try await removeUsers(world, tenants: [world.tenant])
         }
     }

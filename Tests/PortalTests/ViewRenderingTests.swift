@@ -96,6 +96,19 @@ struct ViewRenderingTests {
                 "chart": .html(TrustedHTML(escaping: attack)), "has_chart": true, "chart_problem": text,
                 "statements": [["number": text, "kind": text, "buyer": text, "month": text, "total": text, "issued": text]],
             ]
+        case "events":
+            return [
+                "events": [["seq": "1", "id": text, "type": text, "source": text, "ingress": text, "received": text]],
+                "type": text, "has_more": true, "next_href": "/events?after=1",
+            ]
+        case "dead_letters":
+            return [
+                "letters": [[
+                    "id": "1", "kind": text, "reason": text, "code": text, "event_id": text, "received": text,
+                    "excerpt": text, "action": "/dead-letters/1/replay",
+                ]],
+                "can_replay": true, "has_more": true, "next_href": "/dead-letters?after=1",
+            ]
         case "client_created":
             return [
                 "tenant": ["slug": text, "name": text, "status": text, "schema": text], "api_key": text,

@@ -81,7 +81,7 @@ public struct ServeCommand: Subcommand {
                     views: try Portal.loadViews(root: root), sessions: try SessionStore(pool: pool),
                     brands: BrandDirectory(pool: pool, provider: try BrandDirectory.defaultProvider()),
                     databases: databases, control: pool, logger: logger.labelled("portal"), service: service,
-                    templates: templates))
+                    templates: templates, ingest: ingest))
             if configuration.embeddedWorker {
                 let work = BackgroundWork(
                     configuration: configuration, control: pool, databases: databases, keyRing: keyRing, logger: logger,
