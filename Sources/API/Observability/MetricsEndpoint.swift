@@ -1,4 +1,5 @@
 import ControlPlane
+import Engine
 import Finance
 import Foundation
 import HTTP
@@ -143,10 +144,11 @@ final class TenantSnapshots: Sendable {
         let tenants = try await control.query("SELECT slug FROM control.tenants WHERE status = 'active' ORDER BY slug")
         var figures: [String: Figures] = [:]
         let now = Date()
+        let insights = Insights(databases: databases)
         for row in tenants {
             guard let slug = try? Slug(try row.decode("slug", as: String.self)) else { continue }
             do {
-                figures[slug.value] = try await databases.withConnection(for: slug) { try await Self.figures(on: $0, now: now) }
+                figures[slug.value] = try await Self.figures(tenant: slug, insights: insights, databases: databases, now: now)
             } catch {
                 // One tenant's trouble must not blank everyone's gauges.
                 logger.warning("tenant gauges failed", metadata: ["tenant": slug.value, "error": String(describing: error)])
@@ -156,47 +158,31 @@ final class TenantSnapshots: Sendable {
         return figures
     }
 
-    private static func figures(on connection: PostgresConnection, now: Date) async throws -> Figures {
-        let row = try await connection.query(
-            """
-            WITH open_items AS (
-                SELECT r.created_at FROM runs r LEFT JOIN tasks t ON t.run_id = r.id AND t.status = 'open'
-                WHERE r.status = 'exception' OR t.id IS NOT NULL
-            )
-            SELECT (SELECT count(*) FROM open_items)::float8 AS open_exceptions,
-                   (SELECT count(*) FROM tasks WHERE status = 'open' AND due_at < \(now))::float8 AS sla_breaches,
-                   (SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL)::float8 AS dead_letters,
-                   (SELECT count(*) FROM outbox WHERE state = 'pending')::float8 AS outbox_pending,
-                   (SELECT count(*) FROM runs WHERE status = 'runnable')::float8 AS runnable,
-                   (SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at)), 0)
-                    FROM tasks WHERE decided_at > \(now.addingTimeInterval(-30 * 86_400)))::float8 AS cycle_p50,
-                   (SELECT count(*) FROM open_items WHERE created_at > \(now.addingTimeInterval(-86_400)))::float8 AS a0,
-                   (SELECT count(*) FROM open_items WHERE created_at <= \(now.addingTimeInterval(-86_400))
-                       AND created_at > \(now.addingTimeInterval(-3 * 86_400)))::float8 AS a1,
-                   (SELECT count(*) FROM open_items WHERE created_at <= \(now.addingTimeInterval(-3 * 86_400))
-                       AND created_at > \(now.addingTimeInterval(-7 * 86_400)))::float8 AS a2,
-                   (SELECT count(*) FROM open_items WHERE created_at <= \(now.addingTimeInterval(-7 * 86_400))
-                       AND created_at > \(now.addingTimeInterval(-30 * 86_400)))::float8 AS a3,
-                   (SELECT count(*) FROM open_items WHERE created_at <= \(now.addingTimeInterval(-30 * 86_400)))::float8 AS a4
-            """)[0]
-        var figures = Figures()
-        figures.openExceptions = try row.decode("open_exceptions", as: Double.self)
-        let values = try await connection.query(
-            """
-            SELECT currency, sum(amount_minor)::bigint AS total FROM tasks
-            WHERE status = 'open' AND currency IS NOT NULL GROUP BY currency
-            """)
-        for value in values {
-            let code = try value.decode("currency", as: String.self)
-            let currency = try Currency(code)
-            figures.openValue[code] = Double(try value.decode("total", as: Int64.self)) / Double(currency.minorPerMajor)
+    /// The business figures are the dashboard's (``Engine/Insights`` over the last 30 days), so
+    /// the two never disagree; only the queue depths are read here.
+    private static func figures(tenant: Slug, insights: Insights, databases: TenantDatabases, now: Date) async throws
+        -> Figures
+    {
+        let report = try await insights.report(tenant: tenant, from: now.addingTimeInterval(-30 * 86_400), to: now, now: now)
+        let queues = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT (SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL)::float8 AS dead_letters,
+                       (SELECT count(*) FROM outbox WHERE state = 'pending')::float8 AS outbox_pending,
+                       (SELECT count(*) FROM runs WHERE status = 'runnable')::float8 AS runnable
+                """)[0]
         }
-        figures.slaBreaches = try row.decode("sla_breaches", as: Double.self)
-        figures.deadLetters = try row.decode("dead_letters", as: Double.self)
-        figures.outboxPending = try row.decode("outbox_pending", as: Double.self)
-        figures.runnable = try row.decode("runnable", as: Double.self)
-        figures.cycleP50 = try row.decode("cycle_p50", as: Double.self)
-        figures.aging = try (0..<5).map { try row.decode("a\($0)", as: Double.self) }
+        var figures = Figures()
+        figures.openExceptions = Double(report.openExceptions)
+        for (code, minor) in report.openValue {
+            figures.openValue[code] = Double(minor) / Double(try Currency(code).minorPerMajor)
+        }
+        figures.slaBreaches = Double(report.slaBreachesOpen)
+        figures.cycleP50 = report.approvalCycleP50 ?? 0
+        figures.aging = report.aging.map(Double.init)
+        figures.deadLetters = try queues.decode("dead_letters", as: Double.self)
+        figures.outboxPending = try queues.decode("outbox_pending", as: Double.self)
+        figures.runnable = try queues.decode("runnable", as: Double.self)
         return figures
     }
 }
