@@ -208,7 +208,7 @@ public struct DeliveryWorker: Sendable {
     }
 
     private func release(_ endpoint: UUID, tenant: Slug) async throws {
-        try await databases.withConnection(for: tenant) { connection in
+        _ = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
                 """
                 UPDATE endpoints SET lease_owner = NULL, lease_until = NULL

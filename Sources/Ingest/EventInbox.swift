@@ -61,7 +61,8 @@ struct EventInbox: Sendable {
 
     /// Five round trips whatever the batch size: begin; claim keys and look
     /// up known event ids; insert events with their usage count and outbox
-    /// messages; store the answers for the keys; commit.
+    /// messages; store the answers for the keys; commit. All of them run in
+    /// one go on the session's thread: this is the hottest transaction there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let (responses, inserted, queued) = try await write(submissions, tenant: tenant, slot: slot)
         // The workflow engine starts and wakes runs from new events; the delivery worker sends the outbox.
@@ -74,7 +75,7 @@ struct EventInbox: Sendable {
     private func write(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws
         -> (responses: [IngestResponse], inserted: Bool, queued: Bool)
     {
-        try await databases.withTransaction(for: tenant) { tx in
+        try await databases.withBlockingTransaction(for: tenant) { tx in
             var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
 
             // Idempotency keys: the first submission with a key claims it; repeats
@@ -94,7 +95,7 @@ struct EventInbox: Sendable {
             let keys = claimant.keys.sorted()
             let hashes = keys.map { submissions[claimant[$0] ?? 0].requestHash }
             let candidateIDs = Array(Set(submissions.flatMap { $0.events.map(\.id) }))
-            let found = try await tx.query(
+            let found = try tx.query(
                 """
                 WITH claimed AS (
                     INSERT INTO ingest_requests (key, request_hash, status, response)
@@ -118,7 +119,7 @@ struct EventInbox: Sendable {
             }
             let earlier = keys.filter { !claimed.contains($0) }
             if !earlier.isEmpty {
-                let stored = try await tx.query(
+                let stored = try tx.query(
                     "SELECT key, request_hash, status, response FROM ingest_requests WHERE key = ANY(\(earlier)::text[])")
                 for row in stored {
                     let key = try row.decode("key", as: String.self)
@@ -159,7 +160,7 @@ struct EventInbox: Sendable {
             var queued = 0
             if !inserts.isEmpty {
                 inserts.sort { $0.event.id < $1.event.id }
-                let rows = try await tx.query(
+                let rows = try tx.query(
                     """
                     WITH inserted AS (
                         INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
@@ -206,7 +207,7 @@ struct EventInbox: Sendable {
             for (index, plan) in plans {
                 outcomes[index] = IngestResponses.stored(plan: plan, receivedAt: receivedAt, shape: submissions[index].shape)
             }
-            try await Self.storeRawPayloads(
+            try Self.storeRawPayloads(
                 plans.keys.sorted().compactMap { index in
                     submissions[index].rawPayload.map { (submissions[index], $0) }
                 }, on: tx)
@@ -220,7 +221,7 @@ struct EventInbox: Sendable {
             let final = claimant.filter { claimed.contains($0.key) }.sorted { $0.key < $1.key }
             if !final.isEmpty {
                 let answers = final.map { outcomes[$0.value] ?? IngestResponses.internalError }
-                try await tx.query(
+                try tx.query(
                     """
                     UPDATE ingest_requests r SET status = u.status::integer, response = u.response
                     FROM unnest(\(final.map(\.key))::text[], \(answers.map { String($0.status) })::text[],
@@ -234,12 +235,10 @@ struct EventInbox: Sendable {
 
     /// Lineage of translated submissions, in one statement: each raw payload
     /// with the ids of the events it produced (new or already stored).
-    private static func storeRawPayloads(_ items: [(IngestSubmission, RawPayload)], on tx: PostgresConnection)
-        async throws
-    {
+    private static func storeRawPayloads(_ items: [(IngestSubmission, RawPayload)], on tx: PostgresSession) throws {
         guard !items.isEmpty else { return }
         let eventIDs = items.map { JSONValue.array($0.0.events.map { .string($0.id) }).serialized() }
-        try await tx.query(
+        try tx.query(
             """
             INSERT INTO raw_payloads (sha256, content_type, body, translation, ingress, ingress_detail, request_id,
                                       idempotency_key, event_ids)

@@ -94,6 +94,14 @@ public final class PostgresConnection: @unchecked Sendable {
         try await thread.run { [handle] in try Self.execute(query, on: handle) }
     }
 
+    /// Runs `body` on the connection's thread with the session in hand.
+    /// `body` must not wait for anything but this database session.
+    public func withSession<Result: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> Result)
+        async throws -> Result
+    {
+        try await thread.run { [handle] in try body(PostgresSession(handle: handle)) }
+    }
+
     /// Runs a statement and returns the number of rows it affected.
     @discardableResult
     public func execute(_ query: PostgresQuery) async throws -> Int {
@@ -114,15 +122,21 @@ public final class PostgresConnection: @unchecked Sendable {
     /// a socket that is readable while idle means the server said something
     /// (typically that it terminated us), so then, or after `pingAfter`, a
     /// `SELECT 1` decides.
+    ///
+    /// The first look runs on the caller's thread: it only reads libpq's
+    /// state and polls the socket without waiting, and the connection is idle
+    /// in the pool's hands, so nothing else touches it. Only the ping, which
+    /// blocks, goes to the dedicated thread.
     func isHealthy(pingAfter: Duration) async -> Bool {
         let idleFor = ContinuousClock.now - lastReleased
+        guard let connection = handle.connection, PQstatus(connection) == CONNECTION_OK,
+            PQtransactionStatus(connection) == PQTRANS_IDLE
+        else { return false }
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        let readable = poll(&descriptor, 1, 0) != 0
+        guard readable || idleFor > pingAfter else { return true }
         let result = try? await thread.run { [handle] () -> Bool in
-            guard let connection = handle.connection, PQstatus(connection) == CONNECTION_OK,
-                PQtransactionStatus(connection) == PQTRANS_IDLE
-            else { return false }
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-            let readable = poll(&descriptor, 1, 0) != 0
-            guard readable || idleFor > pingAfter else { return true }
+            guard let connection = handle.connection else { return false }
             guard let ping = PQexec(connection, "SELECT 1") else { return false }
             defer { PQclear(ping) }
             return PQresultStatus(ping) == PGRES_TUPLES_OK && PQstatus(connection) == CONNECTION_OK
@@ -130,13 +144,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return result ?? false
     }
 
-    /// Whether the session is open and outside any transaction, so it may be reused.
-    func isReusable() async -> Bool {
-        let result = try? await thread.run { [handle] () -> Bool in
-            guard let connection = handle.connection else { return false }
-            return PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
-        }
-        return result ?? false
+    /// Whether the session is open and outside any transaction, so it may be
+    /// reused. Reads libpq's state on the caller's thread (no call blocks, and
+    /// the session's user has just finished with it).
+    func isReusable() -> Bool {
+        guard let connection = handle.connection else { return false }
+        return PQstatus(connection) == CONNECTION_OK && PQtransactionStatus(connection) == PQTRANS_IDLE
     }
 
     /// Closes the session and ends its thread.

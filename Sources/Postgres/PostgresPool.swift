@@ -178,7 +178,7 @@ public final class PostgresPool: Sendable {
     }
 
     private func giveBack(_ connection: PostgresConnection) async {
-        let reusable = await connection.isReusable()
+        let reusable = connection.isReusable()
         connection.lastReleased = .now
         let action = state.withLock { $0.machine.release(connection, reusable: reusable) }
         if let toClose = perform(action, returning: connection) { await toClose.close() }

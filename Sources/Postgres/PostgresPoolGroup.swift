@@ -135,7 +135,7 @@ public final class PostgresPoolGroup<Key: Hashable & Sendable>: Sendable {
             if let slot { return slot }
             let made = PostgresNotifier<Key>(logger: logger) { [weak self] key, query in
                 guard let self else { return }
-                try await self.withConnection(for: key) { try await $0.query(query) }
+                _ = try await self.withConnection(for: key) { try await $0.query(query) }
             }
             slot = made
             return made
@@ -341,7 +341,7 @@ public final class PostgresPoolGroup<Key: Hashable & Sendable>: Sendable {
     }
 
     private func giveBack(_ connection: PostgresConnection, key: Key, generation: Int) async {
-        let reusable = await connection.isReusable()
+        let reusable = connection.isReusable()
         connection.lastReleased = .now
         let action = state.withLock {
             $0.machine.release(connection, key: key, generation: generation, reusable: reusable, now: .now)

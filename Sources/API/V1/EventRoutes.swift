@@ -172,7 +172,9 @@ enum APITime {
 
     static func string(_ date: Date) -> String { date.formatted(style) }
 
-    static func parse(_ text: String) -> Date? { try? style.parse(text) ?? Date.ISO8601FormatStyle().parse(text) }
+    static func parse(_ text: String) -> Date? {
+        (try? style.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
 }
 
 extension HTTPResponse {

@@ -1,4 +1,3 @@
-import ControlPlane
 import Foundation
 import Postgres
 import Synchronization

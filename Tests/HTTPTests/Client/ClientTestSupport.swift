@@ -71,30 +71,54 @@ func withScriptedServer<Result>(
 ) async throws -> Result {
     let listener = try makeListener(host: host)
     let log = ScriptedServerLog()
-    let finished = Task {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                serveOne(listener.fd, readsRequest: readsRequest, log: log, script: script)
-                continuation.resume()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+    // The server thread starts here and now, not from a task: while other
+    // tests keep the cooperative pool busy, a task might start only after the
+    // client's deadline, and the request would time out against nobody.
+    let finished = ThreadCompletion()
+    let thread = Thread {
+        serveOne(listener.fd, readsRequest: readsRequest, log: log, script: script)
+        finished.finish()
     }
+    thread.stackSize = 1 << 20
+    thread.start()
     let result: Result
     do {
         result = try await body(listener.port, log)
     } catch {
         shutdown(listener.fd, Int32(SHUT_RDWR))
-        await finished.value
+        await finished.wait()
         close(listener.fd)
         throw error
     }
     // Wakes a blocked accept when the client never connected.
     shutdown(listener.fd, Int32(SHUT_RDWR))
-    await finished.value
+    await finished.wait()
     close(listener.fd)
     return result
+}
+
+/// Lets a task await the end of a thread, whichever comes first.
+private final class ThreadCompletion: Sendable {
+    private let state = Mutex<(finished: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func finish() {
+        let waiter = state.withLock { state in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let finished = state.withLock { state in
+                if !state.finished { state.waiter = continuation }
+                return state.finished
+            }
+            if finished { continuation.resume() }
+        }
+    }
 }
 
 private func makeListener(host: String) throws -> (fd: Int32, port: Int) {
