@@ -11,23 +11,32 @@ import Telemetry
 /// loop for that tenant at once; a sweep over all active tenants every
 /// `sweepInterval` picks up work whose time has come (retries, timers) and
 /// anything a missed notification left behind.
+///
+/// Wakes for a tenant are coalesced: at most `passesPerTenant` passes run for
+/// one tenant at a time, and wakes that arrive meanwhile are remembered as
+/// one more pass when a running one ends. A busy ingest notifies hundreds of
+/// times a second; each notification starting a pass of its own would spend
+/// the database on passes that find nothing the previous one did not.
 public struct TenantLoop: Sendable {
     let channel: String
     let work: @Sendable (Slug) async throws -> Void
     let control: PostgresPool
     let sweepInterval: Duration
     let concurrency: Int
+    let passesPerTenant: Int
     let logger: Logger
+    private let passes = TenantPasses()
 
     public init(
         channel: String, control: PostgresPool, sweepInterval: Duration = .seconds(1), concurrency: Int = 8,
-        logger: Logger = .disabled, work: @escaping @Sendable (Slug) async throws -> Void
+        passesPerTenant: Int = 2, logger: Logger = .disabled, work: @escaping @Sendable (Slug) async throws -> Void
     ) {
         self.channel = channel
         self.work = work
         self.control = control
         self.sweepInterval = sweepInterval
         self.concurrency = max(1, concurrency)
+        self.passesPerTenant = max(1, passesPerTenant)
         self.logger = logger
     }
 
@@ -63,12 +72,15 @@ public struct TenantLoop: Sendable {
         await withTaskGroup(of: Void.self) { group in
             var running = 0
             func start(_ tenant: Slug) async {
+                guard passes.begin(tenant, limit: passesPerTenant) else { return }
                 if running >= concurrency {
                     await group.next()
                     running -= 1
                 }
                 running += 1
-                group.addTask { await deliver(tenant) }
+                group.addTask {
+                    repeat { await deliver(tenant) } while passes.end(tenant)
+                }
             }
             for tenant in await activeTenants() { await start(tenant) }
             for await target in wake.stream {
@@ -98,6 +110,40 @@ public struct TenantLoop: Sendable {
         } catch {
             logger.warning(
                 "tenant work failed", metadata: ["tenant": tenant.value, "error": String(describing: error)])
+        }
+    }
+}
+
+/// Passes running per tenant, and whether a wake came in while they ran.
+final class TenantPasses: Sendable {
+    private let state = Mutex<[Slug: (running: Int, pending: Bool)]>([:])
+
+    /// True when a pass may start now; otherwise the wake is kept for a running pass.
+    func begin(_ tenant: Slug, limit: Int) -> Bool {
+        state.withLock { state in
+            var entry = state[tenant] ?? (0, false)
+            defer { state[tenant] = entry }
+            guard entry.running < limit else {
+                entry.pending = true
+                return false
+            }
+            entry.running += 1
+            return true
+        }
+    }
+
+    /// Called when a pass ends: true when it should run once more for wakes that came meanwhile.
+    func end(_ tenant: Slug) -> Bool {
+        state.withLock { state in
+            guard var entry = state[tenant] else { return false }
+            if entry.pending {
+                entry.pending = false
+                state[tenant] = entry
+                return true
+            }
+            entry.running -= 1
+            state[tenant] = entry.running > 0 ? entry : nil
+            return false
         }
     }
 }

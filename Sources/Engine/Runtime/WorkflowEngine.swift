@@ -52,7 +52,8 @@ public struct WorkflowEngine: Sendable {
     /// Starts and advances runs until nothing is due; returns the step transitions made.
     @discardableResult
     public func process(tenant: Slug) async throws -> Int {
-        while try await dispatch(tenant: tenant) > 0 {}
+        // A short page means the cursor has caught up: no second look for nothing.
+        while try await dispatch(tenant: tenant) == configuration.eventsPerDispatch {}
         try await wakeExpiredWaits(tenant: tenant)
         try await escalateOverdueTasks(tenant: tenant)
         // Depth first: a run that is still runnable after a step takes its next
