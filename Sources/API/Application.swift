@@ -106,6 +106,7 @@ public struct Application: Sendable {
                     ingest: ingest,
                     catalog: try controlPlane.mappings
                         ?? Self.shippedMappings(beside: dependencies.staticRoot, events: ingest.catalog),
+                    published: PublishedVersions(pool: controlPlane.service.pool),
                     logger: dependencies.logger.labelled("middleware"), now: controlPlane.now)
             }
             try router.group("/v1", middleware: [BearerAuthenticationMiddleware(authenticator: controlPlane.authenticator), AuditOriginMiddleware()]) {
@@ -132,6 +133,16 @@ public struct Application: Sendable {
                             catalog: templates, databases: ingest.databases, service: controlPlane.service, logger: access
                         ).register(on: &$0)
                         try InsightsRoutes(insights: Insights(databases: ingest.databases)).register(on: &$0)
+                        let published = PublishedVersions(pool: controlPlane.service.pool)
+                        try PublishingRoutes(
+                            templates: TemplatePublishing(
+                                catalog: templates, store: published, knownEventTypes: Set(ingest.catalog.types.map(\.type))),
+                            mappings: middleware.map {
+                                MappingPublishing(catalog: $0.catalog, store: published, events: ingest.catalog)
+                            },
+                            mappingDeployments: middleware?.deployments, databases: ingest.databases,
+                            service: controlPlane.service, logger: access
+                        ).register(on: &$0)
                     }
                 }
             }

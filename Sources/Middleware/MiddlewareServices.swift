@@ -1,3 +1,4 @@
+import ControlPlane
 import EDI
 import Events
 import Foundation
@@ -26,13 +27,16 @@ public struct MiddlewareServices: Sendable {
     public let dryRun: MappingDryRun
     public let ingest: IngestService
 
+    /// - Parameter published: partners' published mappings, which deployments
+    ///   resolve before the shipped `catalog`; nil deploys shipped mappings only.
     public init(
-        ingest: IngestService, catalog: MappingCatalog, logger: Logger = .disabled,
+        ingest: IngestService, catalog: MappingCatalog, published: PublishedVersions? = nil, logger: Logger = .disabled,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.ingest = ingest
         self.catalog = catalog
-        deployments = MappingDeployments(databases: ingest.databases, catalog: catalog)
+        deployments = MappingDeployments(
+            databases: ingest.databases, resolver: MappingResolver(catalog: catalog, published: published))
         tables = ReferenceTables(databases: ingest.databases)
         references = ReferenceCache(databases: ingest.databases)
         mapped = MappedIngest(ingest: ingest, deployments: deployments, references: references, logger: logger)

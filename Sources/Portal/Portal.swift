@@ -84,6 +84,12 @@ public struct Portal: Sendable {
         try routes.get("/events", page(events.events))
         try routes.get("/dead-letters", page(events.deadLetters))
         try routes.post("/dead-letters/:id/replay", page(events.replay))
+        let publisher = PublisherPages(portal: self)
+        try routes.get("/catalog", page(publisher.catalog))
+        try routes.get("/catalog/publish", page(publisher.newVersion))
+        try routes.post("/catalog/publish", page(publisher.publish))
+        try routes.get("/catalog/diff", page(publisher.diff))
+        try routes.get("/catalog/deployments", page(publisher.deployments))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -170,6 +176,8 @@ public struct Portal: Sendable {
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
         case .provider where user.principal.roles.contains("provider_ops"):
             links.append(("Billing", "/billing"))
+        case .partner where user.principal.has(scope: "catalog:read"):
+            links.append(("Templates", "/catalog"))
         default:
             break
         }

@@ -60,7 +60,7 @@ struct CredentialScopeTests {
                 #expect(set.allows(required) == (granted == .admin || granted == required), "\(granted) → \(required)")
             }
         }
-        #expect(Scope.allCases.count == 15)
+        #expect(Scope.allCases.count == 17)
         #expect(ScopeSet([.runsRead, .eventsWrite]).names == ["events:write", "runs:read"])
     }
 }

@@ -229,6 +229,24 @@ struct UserAccessTests {
             .readUsers(of: tenantA), .missingScope
         ),
         ("tenant key", key(tenantA), .manageUsers(of: tenantA), nil),
+        (
+            "publisher publishes for its partner",
+            person(.partner(partnerA), ["partner_publisher"], scopes: RoleScopes.scopes(for: ["partner_publisher"])),
+            .publish(ofPartner: partnerA), nil
+        ),
+        (
+            "publisher publishes for another partner",
+            person(.partner(partnerA), ["partner_publisher"], scopes: RoleScopes.scopes(for: ["partner_publisher"])),
+            .publish(ofPartner: partnerB), .otherOrganization
+        ),
+        (
+            "partner admin reads its catalog",
+            person(.partner(partnerA), ["partner_admin"], scopes: RoleScopes.scopes(for: ["partner_admin"])),
+            .readCatalog(ofPartner: partnerA), nil
+        ),
+        ("a reader key does not publish", key(.partner(partnerA), scopes: ["catalog:read"]), .publish(ofPartner: partnerA), .missingScope),
+        ("a publish key reads", key(.partner(partnerA), scopes: ["catalog:publish"]), .readCatalog(ofPartner: partnerA), nil),
+        ("a tenant reads its partner's catalog", key(tenantA, scopes: ["admin"]), .readCatalog(ofPartner: partnerA), .otherOrganization),
         ("partner key, other tenant", key(.partner(partnerA)), .manageUsers(of: tenantB), .otherOrganization),
         ("partner creates a partner", key(.partner(partnerA), scopes: ["admin"]), .createPartner, .missingRole),
         (

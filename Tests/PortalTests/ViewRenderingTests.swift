@@ -114,6 +114,33 @@ struct ViewRenderingTests {
                 "tenant": ["slug": text, "name": text, "status": text, "schema": text], "api_key": text,
                 "deployed": [["slug": text, "version": text]],
             ]
+        case "publisher_catalog":
+            let choice: ViewValue = ["value": text, "selected": true]
+            return [
+                "templates": [[
+                    "slug": text, "title": text, "can_diff": true, "from_choices": [choice], "to_choices": [choice],
+                    "versions": [[
+                        "version": text, "origin": text, "title": text, "published_at": text, "published_by": text,
+                        "is_default": true,
+                    ]],
+                ]],
+                "can_publish": true,
+            ]
+        case "publisher_publish":
+            return ["document": text, "problems": [["location": text, "message": text]], "error": text]
+        case "publisher_diff":
+            return [
+                "slug": text, "from": text, "to": text, "count": 1,
+                "sections": [["name": text, "added": text, "removed": text, "changed": text]],
+                "changes": [["kind": text, "path": text, "old": text, "new": text]],
+            ]
+        case "publisher_deployments":
+            return [
+                "deployments": [[
+                    "tenant": text, "tenant_name": text, "template": text, "version": text, "origin": text, "newest": text,
+                    "behind": true, "deployed": text, "deployed_by": text,
+                ]],
+            ]
         default:
             return [:]
         }

@@ -21,7 +21,9 @@ public struct WorkflowRoutes: Sendable {
 
     public init(catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger) {
         self.catalog = catalog
-        deployments = Deployments(databases: databases, catalog: catalog)
+        deployments = Deployments(
+            databases: databases,
+            resolver: TemplateResolver(catalog: catalog, published: PublishedVersions(pool: service.pool)))
         runs = Runs(databases: databases)
         tasks = Tasks(databases: databases)
         evidence = Evidence(databases: databases)
@@ -42,18 +44,37 @@ public struct WorkflowRoutes: Sendable {
 
     public func register(on routes: inout some RouteRegistrar) throws {
         try routes.get("/templates") { request in
-            _ = try request.principal()
-            return .jsonText(
-                JSONValue.object([
-                    "data": .array(
-                        catalog.slugs.compactMap { catalog.template($0) }.map { template in
-                            .object([
-                                "slug": .string(template.slug), "version": .string(template.version),
-                                "title": .string(template.title), "trigger": .string(template.trigger),
-                                "versions": .array(catalog.versions(of: template.slug).map { .string($0.version) }),
-                            ])
-                        })
-                ]).serialized())
+            // What the caller can deploy: the shipped catalog with its partner's published versions.
+            let partner: Slug?
+            switch try request.principal().organization {
+            case .provider: partner = nil
+            case .partner(let mine): partner = mine
+            case .tenant(_, let mine): partner = mine
+            }
+            let data: [JSONValue]
+            if let partner {
+                let entries = try await deployments.resolver.entries(partner: partner)
+                data = entries.compactMap { entry in
+                    entry.defaultVersion.map { preferred in
+                        .object([
+                            "slug": .string(entry.slug), "version": .string(preferred.version),
+                            "title": .string(entry.title), "trigger": .string(preferred.trigger),
+                            "origin": .string(preferred.origin.rawValue),
+                            "versions": .array(entry.versions.map { .string($0.version) }),
+                        ])
+                    }
+                }
+            } else {
+                data = catalog.slugs.compactMap { catalog.template($0) }.map { template in
+                    .object([
+                        "slug": .string(template.slug), "version": .string(template.version),
+                        "title": .string(template.title), "trigger": .string(template.trigger),
+                        "origin": .string("shipped"),
+                        "versions": .array(catalog.versions(of: template.slug).map { .string($0.version) }),
+                    ])
+                }
+            }
+            return .jsonText(JSONValue.object(["data": .array(data)]).serialized())
         }
         try routes.post("/tenants/:slug/deployments") { request in
             let principal = try request.principal()

@@ -45,24 +45,26 @@ public struct ApplyCommand: Subcommand {
         let templates = try TemplateCatalog.load(
             from: root.appendingPathComponent("Templates"), knownEventTypes: Set(events.types.map(\.type)))
         let wanted = manifests.flatMap { manifest in
-            manifest.tenants.flatMap { tenant in (tenant.deployments ?? []).map { (tenant.slug, $0) } }
+            manifest.tenants.flatMap { tenant in (tenant.deployments ?? []).map { (manifest.partner.slug, tenant.slug, $0) } }
         }
         let controlPlane = try ControlPlaneContext.open(configuration, environment: context.environment, needsMasterKey: true)
         let (changes, deployed) = try await controlPlane.run { cp in
             let databases = TenantDatabases(service: cp.service, configuration: .init(maximumConnections: 2))
-            let deployments = Deployments(databases: databases, catalog: templates)
+            let deployments = Deployments(
+                databases: databases, resolver: TemplateResolver(catalog: templates, published: PublishedVersions(pool: cp.pool)))
             do {
-                for (_, spec) in wanted {
-                    try deployments.validate(
+                // By partner: a tenant the manifest is about to create has no row to resolve through yet.
+                for (partner, _, spec) in wanted {
+                    try await deployments.validate(
                         slug: spec.template, version: spec.version,
-                        parameters: (spec.parameters ?? [:]).mapValues(JSONValue.string))
+                        parameters: (spec.parameters ?? [:]).mapValues(JSONValue.string), for: .partner(partner))
                 }
                 var all: [ManifestApplier.Change] = []
                 for manifest in manifests {
                     all += try await ManifestApplier(service: cp.service).apply(manifest, actor: cp.actor)
                 }
                 var lines: [String] = []
-                for (tenant, spec) in wanted {
+                for (_, tenant, spec) in wanted {
                     let changed = try await deployments.ensure(
                         tenant: tenant, slug: spec.template, version: spec.version,
                         parameters: (spec.parameters ?? [:]).mapValues(JSONValue.string), actor: cp.actor)

@@ -5,12 +5,15 @@ import Ingest
 import Mapping
 import Middleware
 
-/// `countersign mapping list|deploy|dry-run`: the published source mappings
-/// in `Templates/mappings`, deploying one to a tenant's webhook source, and
-/// trying one on a sample payload without storing anything.
+/// `countersign mapping list|deploy|dry-run|publish|diff`: the shipped source
+/// mappings in `Templates/mappings`, deploying one (or a partner's published
+/// version) to a tenant's webhook source, trying one on a sample payload
+/// without storing anything, publishing a partner's version from a file, and
+/// comparing two versions.
 public struct MappingCommand: Subcommand {
     public static let name = "mapping"
-    public static let summary = "list source mappings, deploy one to a tenant's webhook source, or dry-run one (list|deploy|dry-run)"
+    public static let summary =
+        "list source mappings, deploy one to a tenant's webhook source, dry-run one, publish a partner's version (FILE) or diff two (list|deploy|dry-run|publish|diff)"
     public static let acceptsPositionals = true
     public static let options: [OptionSpec] =
         AppConfiguration.options(["database-url", "log-level", "master-key-file", "root"]) + [
@@ -21,22 +24,31 @@ public struct MappingCommand: Subcommand {
             OptionSpec("version", value: "X.Y.Z", help: "the mapping version (default: the newest)"),
             OptionSpec("payload", value: "FILE", help: "the sample payload to map (dry-run)"),
             OptionSpec("lookups", value: "FILE", help: "reference tables as JSON {table: {key: row}} (dry-run, instead of the tenant's)"),
+            OptionSpec("partner", value: "SLUG", help: "the partner whose version to publish or diff"),
+            OptionSpec("from", value: "X.Y.Z", help: "the older version to diff"),
+            OptionSpec("to", value: "X.Y.Z", help: "the newer version to diff"),
         ]
 
-    private enum Action: String { case list, deploy, dryRun = "dry-run" }
+    private enum Action: String { case list, deploy, dryRun = "dry-run", publish, diff }
     private let action: Action
     private let configuration: AppConfiguration
     private let arguments: ParsedArguments
 
     public init(arguments: ParsedArguments, context: CommandContext) throws {
-        guard arguments.positionals.count == 1, let action = Action(rawValue: arguments.positionals[0]) else {
-            throw UsageError("mapping: give one action: list|deploy|dry-run")
+        guard let first = arguments.positionals.first, let action = Action(rawValue: first) else {
+            throw UsageError("mapping: give one action: list|deploy|dry-run|publish|diff")
+        }
+        guard arguments.positionals.count == (action == .publish ? 2 : 1) else {
+            throw UsageError(
+                action == .publish ? "mapping publish: give one mapping file" : "mapping \(action.rawValue): unexpected arguments")
         }
         let required: [String] =
             switch action {
             case .list: []
             case .deploy: ["tenant", "source", "mapping"]
             case .dryRun: ["payload"]
+            case .publish: ["partner"]
+            case .diff: ["partner", "mapping", "from", "to"]
             }
         for option in required where arguments.values[option] == nil {
             throw UsageError("mapping \(action.rawValue): --\(option) is required")
@@ -85,6 +97,22 @@ public struct MappingCommand: Subcommand {
                     + "\(deployment.source) (deployment \(deployment.id.uuidString.lowercased()))")
         case .dryRun:
             return try await dryRun(context: context, events: events, catalog: catalog)
+        case .publish, .diff:
+            let file = action == .publish ? try Self.read(arguments.positionals[1]) : nil
+            let partner = try Slug(arguments.values["partner"] ?? "")
+            let controlPlane = try ControlPlaneContext.open(configuration, environment: context.environment, needsMasterKey: false)
+            let lines = try await controlPlane.run { cp in
+                let publishing = MappingPublishing(catalog: catalog, store: PublishedVersions(pool: cp.pool), events: events)
+                if let file {
+                    let published = try await publishing.publish(partner: partner, document: file, actor: cp.actor)
+                    return ["published \(published.slug) \(published.version) for \(partner) (sha256 \(published.checksum))"]
+                }
+                return DiffText.lines(
+                    try await publishing.diff(
+                        partner: partner, slug: arguments.values["mapping"] ?? "", from: arguments.values["from"] ?? "",
+                        to: arguments.values["to"] ?? ""))
+            }
+            for line in lines { context.output.write(line) }
         }
         return 0
     }
@@ -141,7 +169,9 @@ public struct MappingCommand: Subcommand {
             configuration, environment: context.environment, needsMasterKey: true)
         return try await controlPlane.run { cp in
             let databases = TenantDatabases(service: cp.service, configuration: .init(maximumConnections: 2))
-            let middleware = MiddlewareServices(ingest: IngestService(catalog: events, databases: databases), catalog: catalog)
+            let middleware = MiddlewareServices(
+                ingest: IngestService(catalog: events, databases: databases), catalog: catalog,
+                published: PublishedVersions(pool: cp.pool))
             do {
                 let result = try await body(middleware, cp.actor)
                 await databases.close()

@@ -86,6 +86,10 @@ public enum AccessRequest: Sendable, Equatable {
     /// administrators change users, so nobody can grant a role beyond what
     /// their own administration covers.
     case manageUsers(of: Principal.Organization)
+    /// Read a partner's published templates and mappings, diffs and deployment status.
+    case readCatalog(ofPartner: Slug)
+    /// Publish a template or mapping version for a partner.
+    case publish(ofPartner: Slug)
 }
 
 /// The one place that decides whether a principal may do something.
@@ -119,7 +123,8 @@ public enum AccessPolicy {
         case (.provider, _):
             break
         case (.partner(let mine), .readPartner(let partner)), (.partner(let mine), .manageTenants(let partner)),
-            (.partner(let mine), .manageBrand(let partner)):
+            (.partner(let mine), .manageBrand(let partner)), (.partner(let mine), .readCatalog(let partner)),
+            (.partner(let mine), .publish(let partner)):
             guard mine == partner else { throw Denied(.otherOrganization, "another partner") }
         case (.partner(let mine), .readTenant(let tenant)), (.partner(let mine), .manageTenant(let tenant)):
             guard tenant.partnerSlug == mine else { throw otherPartner }
@@ -136,7 +141,7 @@ public enum AccessPolicy {
         case (.partner, .listPartners):
             break  // the route lists the caller's own partner only
         case (.tenant, .readPartner), (.tenant, .manageTenants), (.tenant, .manageTenant), (.tenant, .manageBrand),
-            (.tenant, .listPartners):
+            (.tenant, .listPartners), (.tenant, .readCatalog), (.tenant, .publish):
             throw Denied(.otherOrganization, "tenants cannot manage tenants")
         case (.partner, .createPartner), (.tenant, .createPartner):
             throw Denied(.missingRole, "only the provider creates partners")
@@ -167,8 +172,10 @@ public enum AccessPolicy {
         case .writeWebhookSecrets: scope = "secrets:write"
         case .readUsers: scope = "users:read"
         case .manageUsers: scope = "users:write"
+        case .readCatalog: scope = "catalog:read"
+        case .publish: scope = "catalog:publish"
         }
-        let implied = ["tenants:read": "tenants:write", "users:read": "users:write"][scope]
+        let implied = ["tenants:read": "tenants:write", "users:read": "users:write", "catalog:read": "catalog:publish"][scope]
         guard principal.has(scope: scope) || implied.map(principal.has(scope:)) == true else {
             throw Denied(.missingScope, "missing scope \(scope)")
         }

@@ -8,8 +8,11 @@
 public enum RoleScopes {
     static let byRole: [String: [Scope]] = [
         "provider_ops": [.tenantsRead, .tenantsWrite, .auditRead, .runsRead, .tasksRead, .usersRead, .usersWrite],
-        "partner_admin": [.tenantsRead, .tenantsWrite, .auditRead, .credentialsWrite, .secretsWrite, .usersRead, .usersWrite],
-        "partner_publisher": [.tenantsRead],
+        "partner_admin": [
+            .tenantsRead, .tenantsWrite, .auditRead, .credentialsWrite, .secretsWrite, .usersRead, .usersWrite,
+            .catalogRead, .catalogPublish,
+        ],
+        "partner_publisher": [.tenantsRead, .catalogRead, .catalogPublish],
         "ap_clerk": [.runsRead, .tasksRead, .tasksWrite, .eventsRead],
         "ap_manager": [.runsRead, .runsWrite, .tasksRead, .tasksWrite, .eventsRead, .auditRead],
         "controller": [.runsRead, .runsWrite, .tasksRead, .tasksWrite, .eventsRead, .auditRead],

@@ -20,6 +20,10 @@ public enum Scope: String, Sendable, CaseIterable, Codable, Comparable, CustomSt
     case usersRead = "users:read"
     /// Create, change and disable users; ``AccessPolicy`` also asks for an administrator's role.
     case usersWrite = "users:write"
+    /// Read the partner's published templates and mappings, their diffs and where they are deployed.
+    case catalogRead = "catalog:read"
+    /// Publish new template and mapping versions (published ones never change).
+    case catalogPublish = "catalog:publish"
     /// Implies every other scope.
     case admin
 

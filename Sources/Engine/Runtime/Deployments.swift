@@ -21,16 +21,23 @@ public struct DeploymentError: CodedError, Equatable {
     public let field: String?
 }
 
-/// Deploys catalog templates into tenants' runtimes. A new deployment of a
+/// Deploys templates into tenants' runtimes. A new deployment of a
 /// template replaces the active one for new runs; runs already started keep
-/// the version they started with (they reference their deployment).
+/// the version they started with (they reference their deployment). Which
+/// template a slug and version mean is the ``TemplateResolver``'s answer:
+/// the tenant's partner's published versions, then the shipped catalog.
 public struct Deployments: Sendable {
     let databases: TenantDatabases
-    let catalog: TemplateCatalog
+    public let resolver: TemplateResolver
 
-    public init(databases: TenantDatabases, catalog: TemplateCatalog) {
+    public init(databases: TenantDatabases, resolver: TemplateResolver) {
         self.databases = databases
-        self.catalog = catalog
+        self.resolver = resolver
+    }
+
+    /// Deploys from the shipped catalog alone: for tools and tests without a control plane.
+    public init(databases: TenantDatabases, catalog: TemplateCatalog) {
+        self.init(databases: databases, resolver: TemplateResolver(catalog: catalog, published: nil))
     }
 
     /// Deploys `slug` at `version` (the newest when nil) with `parameters`
@@ -38,12 +45,14 @@ public struct Deployments: Sendable {
     public func deploy(
         tenant: Slug, slug: String, version: String?, parameters: [String: JSONValue], actor: String
     ) async throws -> Deployment {
-        guard let template = catalog.template(slug, version: version) else {
-            throw DeploymentError(
-                code: "template_not_found",
-                message: "no template \"\(slug)\"" + (version.map { " version \($0)" } ?? "") + " is published",
-                httpStatus: 404, field: "template")
-        }
+        try await deploy(
+            tenant: tenant, template: try await find(slug, version: version, for: .tenant(tenant)), parameters: parameters,
+            actor: actor)
+    }
+
+    private func deploy(tenant: Slug, template: WorkflowTemplate, parameters: [String: JSONValue], actor: String)
+        async throws -> Deployment
+    {
         let resolved = try Self.resolve(parameters, for: template)
         let id = UUID()
         let parametersText = JSONValue.object(resolved).serialized()
@@ -64,15 +73,23 @@ public struct Deployments: Sendable {
         return Deployment(id: id, template: template, parameters: resolved, deployedBy: actor, deployedAt: Date())
     }
 
-    /// Checks that `slug` (at `version`) exists and takes `parameters`, without deploying.
-    public func validate(slug: String, version: String?, parameters: [String: JSONValue]) throws {
-        guard let template = catalog.template(slug, version: version) else {
+    /// Checks that `slug` (at `version`) exists for `audience` and takes `parameters`, without deploying.
+    public func validate(
+        slug: String, version: String?, parameters: [String: JSONValue], for audience: PublishedVersions.Audience
+    ) async throws {
+        _ = try Self.resolve(parameters, for: try await find(slug, version: version, for: audience))
+    }
+
+    private func find(_ slug: String, version: String?, for audience: PublishedVersions.Audience) async throws
+        -> WorkflowTemplate
+    {
+        guard let template = try await resolver.template(slug, version: version, for: audience) else {
             throw DeploymentError(
                 code: "template_not_found",
                 message: "no template \"\(slug)\"" + (version.map { " version \($0)" } ?? "") + " is published",
                 httpStatus: 404, field: "template")
         }
-        _ = try Self.resolve(parameters, for: template)
+        return template
     }
 
     /// Deploys unless the active deployment already runs this version with
@@ -80,10 +97,7 @@ public struct Deployments: Sendable {
     public func ensure(tenant: Slug, slug: String, version: String?, parameters: [String: JSONValue], actor: String)
         async throws -> Bool
     {
-        guard let template = catalog.template(slug, version: version) else {
-            try validate(slug: slug, version: version, parameters: parameters)
-            return false
-        }
+        let template = try await find(slug, version: version, for: .tenant(tenant))
         let wanted = JSONValue.object(try Self.resolve(parameters, for: template))
         let rows = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
@@ -97,7 +111,7 @@ public struct Deployments: Sendable {
         {
             return false
         }
-        _ = try await deploy(tenant: tenant, slug: slug, version: version, parameters: parameters, actor: actor)
+        _ = try await deploy(tenant: tenant, template: template, parameters: parameters, actor: actor)
         return true
     }
 

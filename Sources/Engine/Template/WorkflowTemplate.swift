@@ -84,7 +84,26 @@ public struct TemplateError: CodedError, Equatable {
         public let path: String
         public let message: String
 
-        public var description: String { (step.map { "step \"\($0)\" " } ?? "") + "\(path): \(message)" }
+        public init(step: String?, path: String, message: String) {
+            self.step = step
+            self.path = path
+            self.message = message
+        }
+
+        /// `steps[3] "route" cases[0].when`: the position first, then the step's id, then the field.
+        public var location: String {
+            var location = path.hasPrefix("$.") ? String(path.dropFirst(2)) : path
+            if let step, location.hasPrefix("steps["), let close = location.firstIndex(of: "]") {
+                var rest = location[location.index(after: close)...]
+                if rest.hasPrefix(".") { rest = rest.dropFirst() }
+                location = "\(location[...close]) \"\(step)\"" + (rest.isEmpty ? "" : " \(rest)")
+            } else if let step {
+                location = "step \"\(step)\" \(location)"
+            }
+            return location
+        }
+
+        public var description: String { "\(location): \(message)" }
     }
 
     public var code: String { "invalid_template" }

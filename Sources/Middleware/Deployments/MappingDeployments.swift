@@ -17,8 +17,9 @@ public struct MappingDeployment: Sendable {
     public var translation: String { "mapping:\(mapping.slug)@\(mapping.version)" }
 }
 
-/// Deploys mappings from the catalog to a tenant's webhook sources and finds
-/// the one that answers for a source.
+/// Deploys mappings to a tenant's webhook sources — the tenant's partner's
+/// published versions first, then the shipped catalog (``MappingResolver``) —
+/// and finds the one that answers for a source.
 ///
 /// The document is stored with the deployment and compiled from storage, so
 /// what runs is what was deployed even after `Templates/mappings` changes.
@@ -39,14 +40,14 @@ public final class MappingDeployments: Sendable {
     }
 
     let databases: TenantDatabases
-    public let catalog: MappingCatalog
+    public let resolver: MappingResolver
     private let timeToLive: Duration
     private let entries = Mutex<[Key: Entry]>([:])
     private let plans = Mutex<[UUID: MappingDocument]>([:])
 
-    public init(databases: TenantDatabases, catalog: MappingCatalog, timeToLive: Duration = .seconds(5)) {
+    public init(databases: TenantDatabases, resolver: MappingResolver, timeToLive: Duration = .seconds(5)) {
         self.databases = databases
-        self.catalog = catalog
+        self.resolver = resolver
         self.timeToLive = timeToLive
     }
 
@@ -56,7 +57,7 @@ public final class MappingDeployments: Sendable {
         async throws -> MappingDeployment
     {
         guard WebhookSecret.isValidSource(source) else { throw MiddlewareError.invalidSource(source) }
-        guard let mapping = catalog.mapping(slug, version: version) else {
+        guard let mapping = try await resolver.mapping(slug, version: version, for: .tenant(tenant)) else {
             throw MiddlewareError.mappingNotFound(slug, version: version)
         }
         let id = UUID()

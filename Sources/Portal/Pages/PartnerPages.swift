@@ -13,7 +13,7 @@ struct PartnerPages: Sendable {
 
     func newClient(_ request: PortalRequest) async throws -> HTTPResponse {
         let (_, partner) = try requirePartnerAdmin(request)
-        return try form(request, partner: partner, slug: "", name: "", error: nil, status: .ok)
+        return try await form(request, partner: partner, slug: "", name: "", error: nil, status: .ok)
     }
 
     func createClient(_ request: PortalRequest) async throws -> HTTPResponse {
@@ -29,12 +29,12 @@ struct PartnerPages: Sendable {
         // (A do/catch returning from the catch crashes swift-frontend 6.3.1 here.)
         let parsed = Result { () throws(SlugError) -> Slug in try Slug(slugText) }
         guard case .success(let slug) = parsed else {
-            return try self.form(
+            return try await self.form(
                 request, partner: partner, slug: slugText, name: name, error: Self.slugProblem(parsed),
                 status: .unprocessableContent)
         }
         guard !name.isEmpty else {
-            return try self.form(request, partner: partner, slug: slugText, name: name, error: "Give the client's legal name.", status: .unprocessableContent)
+            return try await self.form(request, partner: partner, slug: slugText, name: name, error: "Give the client's legal name.", status: .unprocessableContent)
         }
         do {
             try AccessPolicy.authorize(user.principal, .manageTenants(ofPartner: partner))
@@ -45,15 +45,16 @@ struct PartnerPages: Sendable {
         do {
             tenant = try await service.createTenant(partner: partner, slug: slug, legalName: name, actor: user.principal.actor)
         } catch let error as ControlPlaneError where error.httpStatus < 500 {
-            return try self.form(request, partner: partner, slug: slugText, name: name, error: error.message, status: HTTPStatus(code: error.httpStatus))
+            return try await self.form(request, partner: partner, slug: slugText, name: name, error: error.message, status: HTTPStatus(code: error.httpStatus))
         }
         let (_, key) = try await CredentialStore(pool: portal.dependencies.control).issue(
             for: .tenant(tenant.slug), scopes: [.eventsWrite, .eventsRead, .runsRead], name: "onboarding",
             actor: user.principal.actor)
         var deployed: [ViewValue] = []
-        if let templates = portal.dependencies.templates {
-            let deployments = Deployments(databases: portal.dependencies.databases, catalog: templates)
-            for slug in chosen where templates.template(slug) != nil {
+        if let resolver = portal.templateResolver {
+            let deployments = Deployments(databases: portal.dependencies.databases, resolver: resolver)
+            let offered = Set(try await resolver.entries(partner: partner).map(\.slug))
+            for slug in chosen where offered.contains(slug) {
                 let deployment = try await deployments.deploy(
                     tenant: tenant.slug, slug: slug, version: nil, parameters: [:], actor: user.principal.actor)
                 deployed.append(["slug": .string(slug), "version": .string(deployment.template.version)])
@@ -82,11 +83,10 @@ struct PartnerPages: Sendable {
 
     private func form(
         _ request: PortalRequest, partner: Slug, slug: String, name: String, error: String?, status: HTTPStatus
-    ) throws -> HTTPResponse {
-        let templates = portal.dependencies.templates
-        let choices: [ViewValue] = (templates?.slugs ?? []).compactMap { slug in
-            templates?.template(slug).map { ["slug": .string(slug), "title": .string($0.title)] }
-        }
+    ) async throws -> HTTPResponse {
+        // The shipped templates and the partner's own published ones: what deploying will resolve.
+        let entries = try await portal.templateResolver?.entries(partner: partner) ?? []
+        let choices: [ViewValue] = entries.map { ["slug": .string($0.slug), "title": .string($0.title)] }
         return try portal.render(
             "client_new", request, title: "Onboard a client", status: status,
             page: [
