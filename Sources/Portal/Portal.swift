@@ -84,6 +84,10 @@ public struct Portal: Sendable {
         try routes.get("/events", page(events.events))
         try routes.get("/dead-letters", page(events.deadLetters))
         try routes.post("/dead-letters/:id/replay", page(events.replay))
+        try routes.get("/runs", page(RunPages(portal: self).list))
+        try routes.get("/runs/:id", page(RunPages(portal: self).show))
+        try routes.get("/endpoints", page(EndpointPages(portal: self).list))
+        try routes.get("/endpoints/:id", page(EndpointPages(portal: self).deliveries))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -156,6 +160,11 @@ public struct Portal: Sendable {
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
+    /// Dates as the signed-in user reads them.
+    func dates(for portal: PortalRequest) -> DateText {
+        DateText(timeZone: dependencies.timeZone)
+    }
+
     private func navigation(for portal: PortalRequest) throws -> [LayoutContext.NavLink] {
         guard let user = portal.user else { return [] }
         let path = portal.request.path
@@ -163,9 +172,11 @@ public struct Portal: Sendable {
         switch user.principal.organization {
         case .tenant:
             links.append(("Exceptions", "/exceptions"))
+            if user.principal.has(scope: "runs:read") { links.append(("Runs", "/runs")) }
             if user.principal.has(scope: "events:read") {
                 links.append(("Events", "/events"))
                 links.append(("Dead letters", "/dead-letters"))
+                links.append(("Endpoints", "/endpoints"))
             }
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
         case .provider where user.principal.roles.contains("provider_ops"):

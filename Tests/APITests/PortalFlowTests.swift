@@ -13,7 +13,7 @@ import TestSupport
 import Testing
 
 /// A browser stand-in: keeps cookies, posts forms, follows nothing by itself.
-private final class Browser: @unchecked Sendable {
+final class Browser: @unchecked Sendable {
     let application: Application
     var cookies: [String: String] = [:]
 
@@ -79,9 +79,9 @@ private final class Browser: @unchecked Sendable {
 }
 
 /// Cheap scrypt for tests: the cost parameter is not what they check.
-private let testHasher = PasswordHasher(configuration: .init(logN: 10))
+let testHasher = PasswordHasher(configuration: .init(logN: 10))
 
-private func portalApplication(_ world: IngestWorld) throws -> Application {
+func portalApplication(_ world: IngestWorld) throws -> Application {
     let portal = Portal(
         Portal.Dependencies(
             views: try Portal.loadViews(root: repositoryRoot),
@@ -98,7 +98,7 @@ private func portalApplication(_ world: IngestWorld) throws -> Application {
         .init(logger: .disabled, health: .init(database: { nil }, migrations: { nil }), staticRoot: nil, portal: portal))
 }
 
-private func addUser(
+func addUser(
     _ world: IngestWorld, tenant: Slug, email: String, name: String, roles: [String], password: String
 ) async throws {
     let tenantID = try await world.service.tenant(tenant).id
@@ -110,7 +110,7 @@ private func addUser(
     try await SessionStore(pool: world.pool, hasher: testHasher).setPassword(email: email, password: password, actor: "test")
 }
 
-private func removeUsers(_ world: IngestWorld, tenants: [Slug]) async throws {
+func removeUsers(_ world: IngestWorld, tenants: [Slug]) async throws {
     for tenant in tenants {
         let id = try await world.service.tenant(tenant).id
         try await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(id)")
@@ -285,7 +285,7 @@ struct PortalFlowTests {
                 }
                 #expect(try deployed.map { try $0.decode("template_slug", as: String.self) } == ["three-way-match"])
             } catch {
-                try? await world.pool.query("DELETE FROM control.users WHERE email = \(email)")
+                _ = try? await world.pool.query("DELETE FROM control.users WHERE email = \(email)")
                 try? await dropTenantRole(world.pool, newTenant)
                 throw error
             }
@@ -319,7 +319,7 @@ struct PortalFlowTests {
                 _ = try await clerk.signIn("clerk.\(world.tenant.value)@client.example", "clerk-password-1")
                 #expect(try await clerk.get("/billing").status == 403)
             } catch {
-                try? await world.pool.query("DELETE FROM control.users WHERE email = \(email)")
+                _ = try? await world.pool.query("DELETE FROM control.users WHERE email = \(email)")
                 try? await removeUsers(world, tenants: [world.tenant])
                 throw error
             }

@@ -114,6 +114,50 @@ struct ViewRenderingTests {
                 "tenant": ["slug": text, "name": text, "status": text, "schema": text], "api_key": text,
                 "deployed": [["slug": text, "version": text]],
             ]
+        case "runs":
+            let run: ViewValue = [
+                "href": "/runs/1", "id": text, "template": text, "version": text, "reference": text, "status": text,
+                "tone": "info", "step": text, "error": text, "created": text, "updated": text,
+            ]
+            return [
+                "runs": [run], "has_more": true, "next_href": "/runs?before=1&id=1", "is_first_page": false,
+                "first_href": "/runs?", "templates": [["value": text, "selected": true]], "any_template": false,
+                "statuses": [["value": text, "selected": false]], "any_status": true,
+            ]
+        case "run":
+            return [
+                "run": [
+                    "id": text, "template": text, "version": text, "reference": text, "status": text, "tone": "danger",
+                    "step": text, "waiting_for": text, "error": text, "created": text, "updated": text, "completed": text,
+                ],
+                "timeline": [[
+                    "step": text, "kind": text, "outcome": text, "tone": "success", "started": text, "finished": text,
+                    "duration": text, "result": text,
+                ]],
+                "tasks": [[
+                    "href": "/tasks/1", "linked": true, "title": text, "step": text, "role": text, "amount": text,
+                    "status": text, "tone": "warning", "due": text, "decided_by": text, "decided_at": text, "comment": text,
+                ]],
+            ]
+        case "endpoints":
+            return [
+                "endpoints": [[
+                    "href": "/endpoints/1", "url": text, "description": text, "event_types": text, "enabled": false,
+                    "disabled_reason": text, "circuit": text, "circuit_tone": "danger", "failures": 3, "created": text,
+                ]]
+            ]
+        case "endpoint":
+            return [
+                "endpoint": [
+                    "url": text, "description": text, "enabled": false, "disabled_reason": text, "circuit": text,
+                    "circuit_tone": "danger", "failures": 2, "open_until": text, "failing_since": text,
+                ],
+                "deliveries": [[
+                    "seq": "1", "webhook_id": text, "event_type": text, "state": text, "tone": "warning", "attempts": 2,
+                    "response": text, "next_attempt": text, "created": text, "delivered": text, "error": text,
+                ]],
+                "has_more": true, "next_href": "/endpoints/1?before=1", "is_first_page": false, "first_href": "/endpoints/1",
+            ]
         default:
             return [:]
         }
