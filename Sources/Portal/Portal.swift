@@ -88,6 +88,19 @@ public struct Portal: Sendable {
         try routes.get("/runs/:id", page(RunPages(portal: self).show))
         try routes.get("/endpoints", page(EndpointPages(portal: self).list))
         try routes.get("/endpoints/:id", page(EndpointPages(portal: self).deliveries))
+        try routes.get("/settings/api-keys", page(CredentialPages(portal: self).list))
+        try routes.post("/settings/api-keys", page(CredentialPages(portal: self).create))
+        try routes.post("/settings/api-keys/:prefix/rotate", page(CredentialPages(portal: self).rotate))
+        try routes.post("/settings/api-keys/:prefix/revoke", page(CredentialPages(portal: self).revoke))
+        try routes.get("/settings/webhook-secrets", page(WebhookSecretPages(portal: self).list))
+        try routes.post("/settings/webhook-secrets", page(WebhookSecretPages(portal: self).rotate))
+        try routes.get("/partner/users", page(PartnerUserPages(portal: self).list))
+        try routes.post("/partner/users", page(PartnerUserPages(portal: self).create))
+        try routes.post("/partner/users/:id/disable", page(PartnerUserPages(portal: self).disable))
+        try routes.get("/partner/deployments", page(DeploymentPages(portal: self).show))
+        try routes.get("/partner/brand", page(BrandPages(portal: self).show))
+        try routes.post("/partner/brand", page(BrandPages(portal: self).submit))
+        try routes.get("/brand-preview.css", BrandPages(portal: self).previewStylesheet)
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -179,6 +192,12 @@ public struct Portal: Sendable {
                 links.append(("Endpoints", "/endpoints"))
             }
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
+            if user.principal.has(scope: "credentials:write") { links.append(("API keys", "/settings/api-keys")) }
+            if user.principal.has(scope: "secrets:write") { links.append(("Webhook secrets", "/settings/webhook-secrets")) }
+        case .partner where user.principal.roles.contains("partner_admin"):
+            links.append(("Users", "/partner/users"))
+            links.append(("Deployments", "/partner/deployments"))
+            links.append(("Brand", "/partner/brand"))
         case .provider where user.principal.roles.contains("provider_ops"):
             links.append(("Billing", "/billing"))
         default:

@@ -158,6 +158,70 @@ struct ViewRenderingTests {
                 ]],
                 "has_more": true, "next_href": "/endpoints/1?before=1", "is_first_page": false, "first_href": "/endpoints/1",
             ]
+        case "secret_issued":
+            return [
+                "heading": text, "label": text, "secret": text, "facts": [["label": text, "value": text]],
+                "back_href": "/settings/api-keys", "back_label": text,
+            ]
+        case "api_keys":
+            let field: ViewValue = [
+                "id": "key-name", "name": "name", "label": text, "type": "text", "value": text, "required": false,
+                "autocomplete": .null, "hint": text, "error": text, "described_by": "key-name-hint key-name-error",
+            ]
+            let key: ViewValue = [
+                "prefix": text, "name": text, "scopes": text, "state": text, "tone": "success", "created": text,
+                "expires": text, "last_used": text, "replaced_by": text, "usable": true,
+                "rotate_action": "/settings/api-keys/x/rotate", "revoke_action": "/settings/api-keys/x/revoke",
+            ]
+            return [
+                "keys": [key, key.merging(["usable": false])], "scopes": [["value": text, "checked": true]],
+                "name_field": field, "ip_field": field, "expiry_field": field, "default_overlap": 24,
+            ]
+        case "webhook_secrets":
+            return [
+                "sources": [["source": text, "since": text, "overlap_until": text, "address": text]],
+                "default_overlap": 24,
+                "source_field": [
+                    "id": "new-source", "name": "source", "label": text, "type": "text", "value": text, "required": true,
+                    "autocomplete": .null, "hint": text, "error": text, "described_by": "new-source-hint new-source-error",
+                ],
+            ]
+        case "partner_users":
+            let field: ViewValue = [
+                "id": "user-email", "name": "email", "label": text, "type": "email", "value": text, "required": true,
+                "autocomplete": .null, "hint": .null, "error": .null, "described_by": "",
+            ]
+            let user: ViewValue = [
+                "email": text, "name": text, "roles": text, "status": text, "tone": "success", "since": text,
+                "can_disable": true, "disable_action": "/partner/users/1/disable",
+            ]
+            return [
+                "users": [user, user.merging(["can_disable": false])],
+                "roles": [["value": text, "label": text, "checked": true]], "email_field": field, "name_field": field,
+            ]
+        case "deployments":
+            let tenant: ViewValue = [
+                "slug": text, "name": text, "status": text, "is_active": true,
+                "deployments": [[
+                    "template": text, "title": text, "version": text, "newer": text,
+                    "parameters": [["name": text, "value": text]], "deployed_by": text, "deployed_at": text,
+                ]],
+            ]
+            return ["tenants": [tenant, tenant.merging(["is_active": false, "deployments": []])]]
+        case "brand":
+            let field: ViewValue = [
+                "id": "brand-name", "name": "display_name", "label": text, "type": "text", "value": text, "required": true,
+                "autocomplete": .null, "hint": text, "error": .null, "described_by": "brand-name-hint",
+            ]
+            return [
+                "name_field": field, "email_field": field, "primary_field": field, "accent_field": field,
+                "show_preview": true,
+                "preview": [
+                    "name": text, "support_email": text, "footer": text,
+                    "stylesheet_href": "/brand-preview.css?primary=1f4e79&accent=b35900", "applied": true,
+                ],
+                "checks": [["label": text, "result": text, "passed": false]], "partner": text,
+            ]
         default:
             return [:]
         }
