@@ -32,6 +32,8 @@ public struct Portal: Sendable {
         public var templates: TemplateCatalog?
         /// For the events and dead-letter pages; nil hides replay.
         public var ingest: IngestService?
+        /// For provider ops' health page; the application sets it (see ``with(health:)``).
+        public var health: PlatformHealth?
 
         public init(
             views: ViewLibrary, sessions: SessionStore, brands: BrandDirectory, databases: TenantDatabases,
@@ -51,11 +53,18 @@ public struct Portal: Sendable {
         }
     }
 
-    let dependencies: Dependencies
+    public let dependencies: Dependencies
     var views: ViewLibrary { dependencies.views }
 
     public init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
+    }
+
+    /// The same portal with the health figures that only the application assembling it can compute.
+    public func with(health: PlatformHealth) -> Portal {
+        var dependencies = dependencies
+        dependencies.health = health
+        return Portal(dependencies)
     }
 
     /// Loads the views from `Portal/views` under the resource root.
@@ -101,6 +110,8 @@ public struct Portal: Sendable {
         try routes.get("/partner/brand", page(BrandPages(portal: self).show))
         try routes.post("/partner/brand", page(BrandPages(portal: self).submit))
         try routes.get("/brand-preview.css", BrandPages(portal: self).previewStylesheet)
+        try routes.get("/ops/partners", page(OpsPages(portal: self).partners))
+        try routes.get("/ops/health", page(OpsPages(portal: self).health))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -200,6 +211,8 @@ public struct Portal: Sendable {
             links.append(("Brand", "/partner/brand"))
         case .provider where user.principal.roles.contains("provider_ops"):
             links.append(("Billing", "/billing"))
+            links.append(("Partners", "/ops/partners"))
+            links.append(("Health", "/ops/health"))
         default:
             break
         }

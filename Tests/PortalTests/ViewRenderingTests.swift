@@ -222,6 +222,24 @@ struct ViewRenderingTests {
                 ],
                 "checks": [["label": text, "result": text, "passed": false]], "partner": text,
             ]
+        case "partners":
+            return [
+                "partners": [[
+                    "slug": text, "name": text, "kind": text, "support_email": text, "domains": text, "tenants": 2,
+                    "active": 1, "since": text,
+                ]],
+                "truncated": true, "limit": 500,
+            ]
+        case "health":
+            return [
+                "checks": [["name": text, "ok": false, "result": text], ["name": text, "ok": true, "result": text]],
+                "pools": [[
+                    "name": text, "open": 1, "idle": 0, "leased": 1, "waiting": 2, "maximum": text, "saturated": true,
+                ]],
+                "has_tenants": true,
+                "tenants": [["tenant": text, "open": 1, "dead": 2, "outbox": 3, "runnable": 4]],
+                "totals": ["open": 1, "dead": 2, "outbox": 3, "runnable": 4],
+            ]
         default:
             return [:]
         }
