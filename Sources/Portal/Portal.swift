@@ -25,7 +25,7 @@ public struct Portal: Sendable {
         public var databases: TenantDatabases
         public var control: PostgresPool
         public var logger: Logger
-        /// Dates are shown in this zone until users carry their own.
+        /// Dates are shown in this zone to whoever has not chosen their own (see ``ProfilePages``).
         public var timeZone: TimeZone
         /// For partner admins' onboarding; nil hides it.
         public var service: TenantService?
@@ -112,6 +112,8 @@ public struct Portal: Sendable {
         try routes.get("/brand-preview.css", BrandPages(portal: self).previewStylesheet)
         try routes.get("/ops/partners", page(OpsPages(portal: self).partners))
         try routes.get("/ops/health", page(OpsPages(portal: self).health))
+        try routes.get("/profile", page(ProfilePages(portal: self).show))
+        try routes.post("/profile/time-zone", page(ProfilePages(portal: self).setTimeZone))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -184,9 +186,10 @@ public struct Portal: Sendable {
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
-    /// Dates as the signed-in user reads them.
+    /// Dates in the signed-in user's own zone; before sign-in (or for a zone
+    /// this server no longer knows), in the portal's default zone.
     func dates(for portal: PortalRequest) -> DateText {
-        DateText(timeZone: dependencies.timeZone)
+        DateText(timeZone: portal.user.flatMap { TimeZone(identifier: $0.timeZone) } ?? dependencies.timeZone)
     }
 
     private func navigation(for portal: PortalRequest) throws -> [LayoutContext.NavLink] {
@@ -216,6 +219,7 @@ public struct Portal: Sendable {
         default:
             break
         }
+        links.append(("Profile", "/profile"))
         return try links.map { label, href in
             try LayoutContext.NavLink(label, href: href, isCurrent: href == "/" ? path == "/" : path.hasPrefix(href))
         }

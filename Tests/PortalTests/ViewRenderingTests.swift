@@ -240,6 +240,11 @@ struct ViewRenderingTests {
                 "tenants": [["tenant": text, "open": 1, "dead": 2, "outbox": 3, "runnable": 4]],
                 "totals": ["open": 1, "dead": 2, "outbox": 3, "runnable": 4],
             ]
+        case "profile":
+            return [
+                "name": text, "email": text, "organization": text, "roles": text,
+                "zones": [["value": text, "selected": true]], "now": text, "error": text,
+            ]
         default:
             return [:]
         }
