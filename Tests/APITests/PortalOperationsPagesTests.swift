@@ -59,7 +59,10 @@ struct PortalOperationsPagesTests {
                 #expect(run.html.contains("Result of"))
                 // The task the match opened is linked from the run.
                 let taskLink = try #require(firstLink(run, startingWith: "/tasks/"))
-                #expect(try await auditor.get(taskLink).status == 200)
+                let task = try await auditor.get(taskLink)
+                #expect(task.status == 200)
+                // …and the task links back to its run.
+                #expect(task.html.contains("href=\"\(runLink)\""))
                 // The page after the only run is empty, not the same run again.
                 let id = String(runLink.dropFirst("/runs/".count))
                 let created = try await world.databases.withConnection(for: world.tenant) {

@@ -116,10 +116,14 @@ struct PortalPartnerAdminPagesTests {
                 #expect(form.status == 200)
                 #expect(form.html.contains("value=\"Ingest Partner\""))
                 let csrf = try #require(form.hidden("csrf_token"))
-                func post(_ action: String, primary: String, accent: String, name: String = "Northwind <MSP>") async throws -> Browser.Page {
+                func post(
+                    _ action: String, primary: String, accent: String, name: String = "Northwind <MSP>",
+                    phone: String = "+44 20 7946 0000", footer: String = "Northwind <b>Managed</b> Finance"
+                ) async throws -> Browser.Page {
                     try await admin.post(
                         "/partner/brand",
                         form: [("csrf_token", csrf), ("display_name", name), ("support_email", "help@northwind.example"),
+                               ("support_phone", phone), ("footer_text", footer),
                                ("primary_color", primary), ("accent_color", accent), ("action", action)])
                 }
                 // Preview: the sample takes the proposed colours from a stylesheet, nothing is stored.
@@ -140,6 +144,10 @@ struct PortalPartnerAdminPagesTests {
                 #expect(tooLight.html.contains("The portal would not use these colours"))
                 #expect(try await post("save", primary: "#3d2c8d", accent: "#f2f2a0").status == 422)
                 #expect(try await post("save", primary: "#3d2c8d", accent: "#b35900", name: "").status == 422)
+                let badPhone = try await post("save", primary: "#3d2c8d", accent: "#b35900", phone: "call us <maybe>")
+                #expect(badPhone.status == 422)
+                #expect(badPhone.html.contains("telephone number"))
+                #expect(preview.html.contains("Northwind &lt;b&gt;Managed&lt;/b&gt; Finance"))
 
                 let saved = try await post("save", primary: "#3d2c8d", accent: "#b35900")
                 #expect(saved.status == 303)
@@ -148,10 +156,19 @@ struct PortalPartnerAdminPagesTests {
                 #expect(profile.primaryColor.description == "#3d2c8d")
                 #expect(profile.accentColor.description == "#b35900")
                 let audit = try await world.pool.query(
-                    "SELECT count(*)::int AS n FROM control.audit_log WHERE action = 'partner.updated' AND subject = \("partner:\(partner.value)")")
+                    "SELECT count(*)::int AS n FROM control.audit_log WHERE action = 'partner.updated' AND subject = \("partner:\(partner.value)") AND details ? 'footer_text.after'")
                 #expect(try audit[0].decode("n", as: Int.self) == 1)
+                #expect(profile.supportPhone == "+44 20 7946 0000")
+                #expect(profile.footerText == "Northwind <b>Managed</b> Finance")
                 // The portal shows the new brand (the test directory caches nothing).
-                #expect(try await admin.get("/").html.contains("Northwind &lt;MSP&gt;"))
+                let home = try await admin.get("/")
+                #expect(home.html.contains("<span class=\"brand__name\">Northwind &lt;MSP&gt;</span>"))
+                #expect(home.html.contains("<p class=\"site-footer__text\">Northwind &lt;b&gt;Managed&lt;/b&gt; Finance</p>"))
+                #expect(home.html.contains("href=\"tel:+442079460000\""))
+                // Emptied, the footer goes back to the default made from the name.
+                #expect(try await post("save", primary: "#3d2c8d", accent: "#b35900", phone: "", footer: "").status == 303)
+                #expect(try await world.service.partnerProfile(partner).footerText == nil)
+                #expect(try await admin.get("/").html.contains("Northwind &lt;MSP&gt; — finance and warehouse controls."))
             }
         }
     }

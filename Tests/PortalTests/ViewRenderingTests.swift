@@ -215,9 +215,9 @@ struct ViewRenderingTests {
             ]
             return [
                 "name_field": field, "email_field": field, "primary_field": field, "accent_field": field,
-                "show_preview": true,
+                "phone_field": field, "footer_field": field, "show_preview": true,
                 "preview": [
-                    "name": text, "support_email": text, "footer": text,
+                    "name": text, "support_email": text, "support_phone": text, "footer": text,
                     "stylesheet_href": "/brand-preview.css?primary=1f4e79&accent=b35900", "applied": true,
                 ],
                 "checks": [["label": text, "result": text, "passed": false]], "partner": text,

@@ -20,6 +20,12 @@ struct BrandPages: Sendable {
         var supportEmail: String
         var primary: String
         var accent: String
+        /// Empty for none.
+        var supportPhone: String = ""
+        /// Empty for the default footer.
+        var footer: String = ""
+
+        var shownFooter: String { footer.isEmpty ? BrandDirectory.defaultFooter(name) : footer }
     }
 
     func show(_ request: PortalRequest) async throws -> HTTPResponse {
@@ -31,7 +37,8 @@ struct BrandPages: Sendable {
         }
         let current = Proposal(
             name: profile.partner.displayName, supportEmail: profile.partner.supportEmail,
-            primary: profile.primaryColor.description, accent: profile.accentColor.description)
+            primary: profile.primaryColor.description, accent: profile.accentColor.description,
+            supportPhone: profile.supportPhone ?? "", footer: profile.footerText ?? "")
         return try page(request, partner: partner, proposal: current, showPreview: false, error: nil, status: .ok, flash: flash)
     }
 
@@ -44,7 +51,9 @@ struct BrandPages: Sendable {
             name: (form["display_name"] ?? "").trimmingCharacters(in: .whitespaces),
             supportEmail: (form["support_email"] ?? "").trimmingCharacters(in: .whitespaces),
             primary: (form["primary_color"] ?? "").trimmingCharacters(in: .whitespaces).lowercased(),
-            accent: (form["accent_color"] ?? "").trimmingCharacters(in: .whitespaces).lowercased())
+            accent: (form["accent_color"] ?? "").trimmingCharacters(in: .whitespaces).lowercased(),
+            supportPhone: (form["support_phone"] ?? "").trimmingCharacters(in: .whitespaces),
+            footer: (form["footer_text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
         guard form["action"] == "save" else {
             return try page(request, partner: partner, proposal: proposal, showPreview: true, error: nil, status: .ok)
         }
@@ -58,7 +67,9 @@ struct BrandPages: Sendable {
             BrandChanges(
                 displayName: proposal.name, supportEmail: proposal.supportEmail,
                 primaryColor: try BrandColor(parsing: proposal.primary, field: "primary_color"),
-                accentColor: try BrandColor(parsing: proposal.accent, field: "accent_color"))
+                accentColor: try BrandColor(parsing: proposal.accent, field: "accent_color"),
+                supportPhone: .some(proposal.supportPhone.isEmpty ? nil : proposal.supportPhone),
+                footerText: .some(proposal.footer.isEmpty ? nil : proposal.footer))
         }
         guard case .success(let changes) = parsed else {
             return try page(
@@ -106,10 +117,11 @@ struct BrandPages: Sendable {
         let palette = try? Self.palette(proposal).get()
         var messages = flash
         if let error { messages.append(FlashMessage(.error, error)) }
-        func field(_ name: String, _ label: String, _ value: String, hint: String? = nil, type: FormField.InputType = .text)
-            throws -> ViewValue
-        {
-            try FormField(name: name, label: label, type: type, value: value, isRequired: true, hint: hint, id: "brand-\(name)")
+        func field(
+            _ name: String, _ label: String, _ value: String, hint: String? = nil, type: FormField.InputType = .text,
+            required: Bool = true
+        ) throws -> ViewValue {
+            try FormField(name: name, label: label, type: type, value: value, isRequired: required, hint: hint, id: "brand-\(name)")
                 .viewValue
         }
         return try portal.render(
@@ -117,6 +129,13 @@ struct BrandPages: Sendable {
             page: [
                 "name_field": try field("display_name", "Name shown to your clients", proposal.name),
                 "email_field": try field("support_email", "Support e-mail address", proposal.supportEmail, type: .email),
+                "phone_field": try field(
+                    "support_phone", "Support telephone", proposal.supportPhone, hint: "Optional, e.g. +44 20 7946 0000.",
+                    type: .tel, required: false),
+                "footer_field": try field(
+                    "footer_text", "Footer", proposal.footer,
+                    hint: "Optional, up to 300 characters. Empty shows “\(BrandDirectory.defaultFooter(proposal.name))”.",
+                    required: false),
                 "primary_field": try field(
                     "primary_color", "Primary colour", proposal.primary,
                     hint: "Six-digit hex such as #1f4e79: header, buttons and links. Text on it must reach 4.5:1."),
@@ -126,7 +145,7 @@ struct BrandPages: Sendable {
                 "show_preview": .bool(showPreview),
                 "preview": [
                     "name": .string(proposal.name), "support_email": .string(proposal.supportEmail),
-                    "footer": .string("\(proposal.name) — finance and warehouse controls."),
+                    "footer": .string(proposal.shownFooter), "support_phone": .string(proposal.supportPhone),
                     "stylesheet_href": .string(
                         palette.map {
                             "/brand-preview.css?primary=\($0.primary.hex.dropFirst())&accent=\($0.accent.hex.dropFirst())"
