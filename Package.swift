@@ -95,7 +95,7 @@ let package = Package(
             name: "Portal",
             dependencies: [
                 "Platform", "Telemetry", "Cryptography", "HTTP", "Postgres", "ControlPlane", "Events", "Engine", "Rendering",
-                "Billing", "Metering", "Ingest",
+                "Billing", "Metering", "Ingest", "Delivery",
             ],
             swiftSettings: strict),
         // Mapping deployments, reference tables, X12 and CSV on the ingest path: what turns partners' payloads into canonical events.

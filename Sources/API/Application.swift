@@ -154,7 +154,8 @@ public struct Application: Sendable {
             }
         }
         if let portal = dependencies.portal {
-            try portal.register(on: &router)
+            let health = portal.dependencies.health ?? PlatformHealth.live(probe: dependencies.health, metrics: dependencies.metrics)
+            try portal.with(health: health).register(on: &router)
         }
         if let metrics = dependencies.metrics {
             try metrics.register(on: &router)

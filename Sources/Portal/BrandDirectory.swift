@@ -52,6 +52,9 @@ public final class BrandDirectory: Sendable {
         return map[name]
     }
 
+    /// The footer of a partner that wrote none of its own.
+    static func defaultFooter(_ name: String) -> String { "\(name) — finance and warehouse controls." }
+
     /// A partner's brand, or nil when there is no such partner.
     public func brand(partner slug: String) async throws -> Brand? {
         let now = Date()
@@ -60,7 +63,7 @@ public final class BrandDirectory: Sendable {
         }
         let rows = try await pool.query(
             """
-            SELECT slug, display_name, support_email, primary_color, accent_color,
+            SELECT slug, display_name, support_email, support_phone, footer_text, primary_color, accent_color,
                    (logo_svg IS NOT NULL OR logo_image IS NOT NULL) AS has_logo
             FROM control.partners WHERE slug = \(slug)
             """)
@@ -81,7 +84,8 @@ public final class BrandDirectory: Sendable {
                     name: name, partner: slug,
                     logoSource: try row.decode("has_logo", as: Bool.self) ? "/brand/\(slug)/logo" : nil,
                     supportEmail: try row.decode("support_email", as: String.self),
-                    footerText: "\(name) — finance and warehouse controls."),
+                    supportPhone: try row.decode("support_phone", as: String?.self),
+                    footerText: try row.decode("footer_text", as: String?.self) ?? Self.defaultFooter(name)),
                 palette: palette)
         }
         cache.withLock { $0[slug] = (brand, now) }

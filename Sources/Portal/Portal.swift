@@ -25,13 +25,15 @@ public struct Portal: Sendable {
         public var databases: TenantDatabases
         public var control: PostgresPool
         public var logger: Logger
-        /// Dates are shown in this zone until users carry their own.
+        /// Dates are shown in this zone to whoever has not chosen their own (see ``ProfilePages``).
         public var timeZone: TimeZone
         /// For partner admins' onboarding; nil hides it.
         public var service: TenantService?
         public var templates: TemplateCatalog?
         /// For the events and dead-letter pages; nil hides replay.
         public var ingest: IngestService?
+        /// For provider ops' health page; the application sets it (see ``with(health:)``).
+        public var health: PlatformHealth?
 
         public init(
             views: ViewLibrary, sessions: SessionStore, brands: BrandDirectory, databases: TenantDatabases,
@@ -51,11 +53,18 @@ public struct Portal: Sendable {
         }
     }
 
-    let dependencies: Dependencies
+    public let dependencies: Dependencies
     var views: ViewLibrary { dependencies.views }
 
     public init(_ dependencies: Dependencies) {
         self.dependencies = dependencies
+    }
+
+    /// The same portal with the health figures that only the application assembling it can compute.
+    public func with(health: PlatformHealth) -> Portal {
+        var dependencies = dependencies
+        dependencies.health = health
+        return Portal(dependencies)
     }
 
     /// Loads the views from `Portal/views` under the resource root.
@@ -90,6 +99,27 @@ public struct Portal: Sendable {
         try routes.post("/catalog/publish", page(publisher.publish))
         try routes.get("/catalog/diff", page(publisher.diff))
         try routes.get("/catalog/deployments", page(publisher.deployments))
+        try routes.get("/runs", page(RunPages(portal: self).list))
+        try routes.get("/runs/:id", page(RunPages(portal: self).show))
+        try routes.get("/endpoints", page(EndpointPages(portal: self).list))
+        try routes.get("/endpoints/:id", page(EndpointPages(portal: self).deliveries))
+        try routes.get("/settings/api-keys", page(CredentialPages(portal: self).list))
+        try routes.post("/settings/api-keys", page(CredentialPages(portal: self).create))
+        try routes.post("/settings/api-keys/:prefix/rotate", page(CredentialPages(portal: self).rotate))
+        try routes.post("/settings/api-keys/:prefix/revoke", page(CredentialPages(portal: self).revoke))
+        try routes.get("/settings/webhook-secrets", page(WebhookSecretPages(portal: self).list))
+        try routes.post("/settings/webhook-secrets", page(WebhookSecretPages(portal: self).rotate))
+        try routes.get("/partner/users", page(PartnerUserPages(portal: self).list))
+        try routes.post("/partner/users", page(PartnerUserPages(portal: self).create))
+        try routes.post("/partner/users/:id/disable", page(PartnerUserPages(portal: self).disable))
+        try routes.get("/partner/deployments", page(DeploymentPages(portal: self).show))
+        try routes.get("/partner/brand", page(BrandPages(portal: self).show))
+        try routes.post("/partner/brand", page(BrandPages(portal: self).submit))
+        try routes.get("/brand-preview.css", BrandPages(portal: self).previewStylesheet)
+        try routes.get("/ops/partners", page(OpsPages(portal: self).partners))
+        try routes.get("/ops/health", page(OpsPages(portal: self).health))
+        try routes.get("/profile", page(ProfilePages(portal: self).show))
+        try routes.post("/profile/time-zone", page(ProfilePages(portal: self).setTimeZone))
         let brand = BrandAssets(portal: self)
         try routes.get("/brand/:file", brand.stylesheet)
         try routes.get("/brand/:partner/logo", brand.logo)
@@ -162,6 +192,12 @@ public struct Portal: Sendable {
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 
+    /// Dates in the signed-in user's own zone; before sign-in (or for a zone
+    /// this server no longer knows), in the portal's default zone.
+    func dates(for portal: PortalRequest) -> DateText {
+        DateText(timeZone: portal.user.flatMap { TimeZone(identifier: $0.timeZone) } ?? dependencies.timeZone)
+    }
+
     private func navigation(for portal: PortalRequest) throws -> [LayoutContext.NavLink] {
         guard let user = portal.user else { return [] }
         let path = portal.request.path
@@ -169,18 +205,30 @@ public struct Portal: Sendable {
         switch user.principal.organization {
         case .tenant:
             links.append(("Exceptions", "/exceptions"))
+            if user.principal.has(scope: "runs:read") { links.append(("Runs", "/runs")) }
             if user.principal.has(scope: "events:read") {
                 links.append(("Events", "/events"))
                 links.append(("Dead letters", "/dead-letters"))
+                links.append(("Endpoints", "/endpoints"))
             }
             if user.principal.has(scope: "audit:read") { links.append(("Audit trail", "/audit")) }
+            if user.principal.has(scope: "credentials:write") { links.append(("API keys", "/settings/api-keys")) }
+            if user.principal.has(scope: "secrets:write") { links.append(("Webhook secrets", "/settings/webhook-secrets")) }
+        case .partner:
+            if user.principal.roles.contains("partner_admin") {
+                links.append(("Users", "/partner/users"))
+                links.append(("Deployments", "/partner/deployments"))
+                links.append(("Brand", "/partner/brand"))
+            }
+            if user.principal.has(scope: "catalog:read") { links.append(("Templates", "/catalog")) }
         case .provider where user.principal.roles.contains("provider_ops"):
             links.append(("Billing", "/billing"))
-        case .partner where user.principal.has(scope: "catalog:read"):
-            links.append(("Templates", "/catalog"))
+            links.append(("Partners", "/ops/partners"))
+            links.append(("Health", "/ops/health"))
         default:
             break
         }
+        links.append(("Profile", "/profile"))
         return try links.map { label, href in
             try LayoutContext.NavLink(label, href: href, isCurrent: href == "/" ? path == "/" : path.hasPrefix(href))
         }

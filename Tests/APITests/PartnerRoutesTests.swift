@@ -245,4 +245,30 @@ struct PartnerRoutesTests {
             #expect(try await world.call(.post, "\(path)/deletion", token: "partner-a").status == 409)
         }
     }
+
+    @Test func theSupportTelephoneAndFooterAreSetAndRemovedByPatch() async throws {
+        try await withControlPlaneWorld { world, _ in
+            let path = "/v1/partners/\(world.a.partner)"
+            let unset = try await world.call(.get, path, token: "partner-a")
+            #expect(unset.json["support_phone"] is NSNull)
+            #expect(unset.json["footer_text"] is NSNull)
+            #expect(
+                try await world.call(.patch, path, token: "partner-a", json: #"{"support_phone": "call us"}"#).errorCode
+                    == "invalid_phone")
+            #expect(
+                try await world.call(.patch, path, token: "partner-a", json: #"{"footer_text": ""}"#).errorCode
+                    == "invalid_footer")
+            let set = try await world.call(
+                .patch, path, token: "partner-a", json: #"{"support_phone": "+1 (555) 010-0199", "footer_text": "A Partner"}"#)
+            #expect(set.status == 200, "\(set.text)")
+            #expect(set.json["support_phone"] as? String == "+1 (555) 010-0199")
+            #expect(set.json["footer_text"] as? String == "A Partner")
+            // Absent leaves a value; null removes it.
+            let kept = try await world.call(.patch, path, token: "partner-a", json: #"{"footer_text": null}"#)
+            #expect(kept.json["support_phone"] as? String == "+1 (555) 010-0199")
+            #expect(kept.json["footer_text"] is NSNull)
+            let entry = try #require(try await world.latestAudit("partner.updated", subject: "partner:\(world.a.partner)"))
+            #expect(try entry.decode("details", as: String.self).contains(#""footer_text.after": "default""#))
+        }
+    }
 }

@@ -98,7 +98,7 @@ func portalApplication(_ world: IngestWorld) throws -> Application {
         .init(logger: .disabled, health: .init(database: { nil }, migrations: { nil }), staticRoot: nil, portal: portal))
 }
 
-private func addUser(
+func addUser(
     _ world: IngestWorld, tenant: Slug, email: String, name: String, roles: [String], password: String
 ) async throws {
     let tenantID = try await world.service.tenant(tenant).id
@@ -110,7 +110,7 @@ private func addUser(
     try await SessionStore(pool: world.pool, hasher: testHasher).setPassword(email: email, password: password, actor: "test")
 }
 
-private func removeUsers(_ world: IngestWorld, tenants: [Slug]) async throws {
+func removeUsers(_ world: IngestWorld, tenants: [Slug]) async throws {
     for tenant in tenants {
         let id = try await world.service.tenant(tenant).id
         try await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(id)")

@@ -141,6 +141,137 @@ struct ViewRenderingTests {
                     "behind": true, "deployed": text, "deployed_by": text,
                 ]],
             ]
+        case "runs":
+            let run: ViewValue = [
+                "href": "/runs/1", "id": text, "template": text, "version": text, "reference": text, "status": text,
+                "tone": "info", "step": text, "error": text, "created": text, "updated": text,
+            ]
+            return [
+                "runs": [run], "has_more": true, "next_href": "/runs?before=1&id=1", "is_first_page": false,
+                "first_href": "/runs?", "templates": [["value": text, "selected": true]], "any_template": false,
+                "statuses": [["value": text, "selected": false]], "any_status": true,
+            ]
+        case "run":
+            return [
+                "run": [
+                    "id": text, "template": text, "version": text, "reference": text, "status": text, "tone": "danger",
+                    "step": text, "waiting_for": text, "error": text, "created": text, "updated": text, "completed": text,
+                ],
+                "timeline": [[
+                    "step": text, "kind": text, "outcome": text, "tone": "success", "started": text, "finished": text,
+                    "duration": text, "result": text,
+                ]],
+                "tasks": [[
+                    "href": "/tasks/1", "linked": true, "title": text, "step": text, "role": text, "amount": text,
+                    "status": text, "tone": "warning", "due": text, "decided_by": text, "decided_at": text, "comment": text,
+                ]],
+            ]
+        case "endpoints":
+            return [
+                "endpoints": [[
+                    "href": "/endpoints/1", "url": text, "description": text, "event_types": text, "enabled": false,
+                    "disabled_reason": text, "circuit": text, "circuit_tone": "danger", "failures": 3, "created": text,
+                ]]
+            ]
+        case "endpoint":
+            return [
+                "endpoint": [
+                    "url": text, "description": text, "enabled": false, "disabled_reason": text, "circuit": text,
+                    "circuit_tone": "danger", "failures": 2, "open_until": text, "failing_since": text,
+                ],
+                "deliveries": [[
+                    "seq": "1", "webhook_id": text, "event_type": text, "state": text, "tone": "warning", "attempts": 2,
+                    "response": text, "next_attempt": text, "created": text, "delivered": text, "error": text,
+                ]],
+                "has_more": true, "next_href": "/endpoints/1?before=1", "is_first_page": false, "first_href": "/endpoints/1",
+            ]
+        case "secret_issued":
+            return [
+                "heading": text, "label": text, "secret": text, "facts": [["label": text, "value": text]],
+                "back_href": "/settings/api-keys", "back_label": text,
+            ]
+        case "api_keys":
+            let field: ViewValue = [
+                "id": "key-name", "name": "name", "label": text, "type": "text", "value": text, "required": false,
+                "autocomplete": .null, "hint": text, "error": text, "described_by": "key-name-hint key-name-error",
+            ]
+            let key: ViewValue = [
+                "prefix": text, "name": text, "scopes": text, "state": text, "tone": "success", "created": text,
+                "expires": text, "last_used": text, "replaced_by": text, "usable": true,
+                "rotate_action": "/settings/api-keys/x/rotate", "revoke_action": "/settings/api-keys/x/revoke",
+            ]
+            return [
+                "keys": [key, key.merging(["usable": false])], "scopes": [["value": text, "checked": true]],
+                "name_field": field, "ip_field": field, "expiry_field": field, "default_overlap": 24,
+            ]
+        case "webhook_secrets":
+            return [
+                "sources": [["source": text, "since": text, "overlap_until": text, "address": text]],
+                "default_overlap": 24,
+                "source_field": [
+                    "id": "new-source", "name": "source", "label": text, "type": "text", "value": text, "required": true,
+                    "autocomplete": .null, "hint": text, "error": text, "described_by": "new-source-hint new-source-error",
+                ],
+            ]
+        case "partner_users":
+            let field: ViewValue = [
+                "id": "user-email", "name": "email", "label": text, "type": "email", "value": text, "required": true,
+                "autocomplete": .null, "hint": .null, "error": .null, "described_by": "",
+            ]
+            let user: ViewValue = [
+                "email": text, "name": text, "roles": text, "status": text, "tone": "success", "since": text,
+                "can_disable": true, "disable_action": "/partner/users/1/disable",
+            ]
+            return [
+                "users": [user, user.merging(["can_disable": false])],
+                "roles": [["value": text, "label": text, "checked": true]], "email_field": field, "name_field": field,
+            ]
+        case "deployments":
+            let tenant: ViewValue = [
+                "slug": text, "name": text, "status": text, "is_active": true,
+                "deployments": [[
+                    "template": text, "title": text, "version": text, "newer": text,
+                    "parameters": [["name": text, "value": text]], "deployed_by": text, "deployed_at": text,
+                ]],
+            ]
+            return ["tenants": [tenant, tenant.merging(["is_active": false, "deployments": []])]]
+        case "brand":
+            let field: ViewValue = [
+                "id": "brand-name", "name": "display_name", "label": text, "type": "text", "value": text, "required": true,
+                "autocomplete": .null, "hint": text, "error": .null, "described_by": "brand-name-hint",
+            ]
+            return [
+                "name_field": field, "email_field": field, "primary_field": field, "accent_field": field,
+                "phone_field": field, "footer_field": field, "show_preview": true,
+                "preview": [
+                    "name": text, "support_email": text, "support_phone": text, "footer": text,
+                    "stylesheet_href": "/brand-preview.css?primary=1f4e79&accent=b35900", "applied": true,
+                ],
+                "checks": [["label": text, "result": text, "passed": false]], "partner": text,
+            ]
+        case "partners":
+            return [
+                "partners": [[
+                    "slug": text, "name": text, "kind": text, "support_email": text, "domains": text, "tenants": 2,
+                    "active": 1, "since": text,
+                ]],
+                "truncated": true, "limit": 500,
+            ]
+        case "health":
+            return [
+                "checks": [["name": text, "ok": false, "result": text], ["name": text, "ok": true, "result": text]],
+                "pools": [[
+                    "name": text, "open": 1, "idle": 0, "leased": 1, "waiting": 2, "maximum": text, "saturated": true,
+                ]],
+                "has_tenants": true,
+                "tenants": [["tenant": text, "open": 1, "dead": 2, "outbox": 3, "runnable": 4]],
+                "totals": ["open": 1, "dead": 2, "outbox": 3, "runnable": 4],
+            ]
+        case "profile":
+            return [
+                "name": text, "email": text, "organization": text, "roles": text,
+                "zones": [["value": text, "selected": true]], "now": text, "error": text,
+            ]
         default:
             return [:]
         }

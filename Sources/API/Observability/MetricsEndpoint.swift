@@ -20,6 +20,8 @@ import Telemetry
 public struct MetricsEndpoint: Sendable {
     public let registry: MetricsRegistry
     let snapshots: TenantSnapshots
+    let control: PostgresPool
+    let databases: TenantDatabases?
 
     public init(
         registry: MetricsRegistry, control: PostgresPool, databases: TenantDatabases?, topTenants: Int = 20,
@@ -29,15 +31,13 @@ public struct MetricsEndpoint: Sendable {
         snapshots = TenantSnapshots(control: control, databases: databases, refresh: tenantRefresh, logger: logger)
         let top = TopN(topTenants)
         let snapshots = snapshots
+        self.control = control
+        self.databases = databases
         try registry.registerCollector(named: "pools") {
             var samples = [CollectedSample]()
-            let control = control.statistics
-            for (state, value) in [("open", control.open), ("idle", control.idle), ("leased", control.leased), ("waiting", control.waiting)] {
-                samples.append(CollectedSample(labelValues: ["control", state], value: Double(value)))
-            }
-            if let group = databases?.statistics {
-                for (state, value) in [("open", group.open), ("idle", group.idle), ("leased", group.leased), ("waiting", group.waiting)] {
-                    samples.append(CollectedSample(labelValues: ["tenants", state], value: Double(value)))
+            for pool in Self.pools(control: control, databases: databases) {
+                for (state, value) in [("open", pool.open), ("idle", pool.idle), ("leased", pool.leased), ("waiting", pool.waiting)] {
+                    samples.append(CollectedSample(labelValues: [pool.name, state], value: Double(value)))
                 }
             }
             return [

@@ -53,6 +53,9 @@ public struct PartnerRoutes: Sendable {
         let primaryColor: String?
         let accentColor: String?
         let domains: [String]?
+        /// Absent leaves the value; `null` removes it.
+        let supportPhone: String??
+        let footerText: String??
 
         enum CodingKeys: String, CodingKey {
             case domains
@@ -60,6 +63,23 @@ public struct PartnerRoutes: Sendable {
             case supportEmail = "support_email"
             case primaryColor = "primary_color"
             case accentColor = "accent_color"
+            case supportPhone = "support_phone"
+            case footerText = "footer_text"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            displayName = try container.decodeIfPresent(String.self, forKey: .displayName)
+            supportEmail = try container.decodeIfPresent(String.self, forKey: .supportEmail)
+            primaryColor = try container.decodeIfPresent(String.self, forKey: .primaryColor)
+            accentColor = try container.decodeIfPresent(String.self, forKey: .accentColor)
+            domains = try container.decodeIfPresent([String].self, forKey: .domains)
+            func clearable(_ key: CodingKeys) throws -> String?? {
+                guard container.contains(key) else { return nil }
+                return .some(try container.decodeNil(forKey: key) ? nil : try container.decode(String.self, forKey: key))
+            }
+            supportPhone = try clearable(.supportPhone)
+            footerText = try clearable(.footerText)
         }
     }
 
@@ -74,6 +94,8 @@ public struct PartnerRoutes: Sendable {
             case accentColor = "accent_color"
             case textColor = "text_color"
             case createdAt = "created_at"
+            case supportPhone = "support_phone"
+            case footerText = "footer_text"
         }
 
         enum LogoKeys: String, CodingKey {
@@ -92,6 +114,8 @@ public struct PartnerRoutes: Sendable {
             try container.encode(profile.primaryColor.textColor.description, forKey: .textColor)
             try container.encode(profile.domains, forKey: .domains)
             try container.encode(profile.createdAt, forKey: .createdAt)
+            try container.encode(profile.supportPhone, forKey: .supportPhone)
+            try container.encode(profile.footerText, forKey: .footerText)
             if let format = profile.logoFormat {
                 var logo = container.nestedContainer(keyedBy: LogoKeys.self, forKey: .logo)
                 try logo.encode(format.rawValue, forKey: .contentType)
@@ -149,7 +173,7 @@ public struct PartnerRoutes: Sendable {
                 displayName: body.displayName, supportEmail: body.supportEmail,
                 primaryColor: try body.primaryColor.map { try BrandColor(parsing: $0, field: "primary_color") },
                 accentColor: try body.accentColor.map { try BrandColor(parsing: $0, field: "accent_color") },
-                domains: body.domains)
+                domains: body.domains, supportPhone: body.supportPhone, footerText: body.footerText)
             let profile = try await service.updateBrand(partner, changes, actor: principal.actor)
             return try .json(PartnerBody(profile: profile))
         }

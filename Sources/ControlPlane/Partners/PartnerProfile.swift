@@ -10,6 +10,10 @@ public struct PartnerProfile: Sendable, Equatable {
     /// Nil when no logo was uploaded.
     public let logoFormat: PartnerLogo.Format?
     public let createdAt: Date
+    /// Shown beside the support e-mail address; nil when the partner gives none.
+    public var supportPhone: String? = nil
+    /// The portal's footer; nil for the default made from the name.
+    public var footerText: String? = nil
 }
 
 /// A new partner: the profile fields `POST /v1/partners` takes.
@@ -44,16 +48,22 @@ public struct BrandChanges: Sendable, Equatable {
     public var accentColor: BrandColor?
     /// The whole new list, replacing the old one.
     public var domains: [String]?
+    /// `.some(nil)` removes the number.
+    public var supportPhone: String??
+    /// `.some(nil)` goes back to the default footer.
+    public var footerText: String??
 
     public init(
         displayName: String? = nil, supportEmail: String? = nil, primaryColor: BrandColor? = nil,
-        accentColor: BrandColor? = nil, domains: [String]? = nil
+        accentColor: BrandColor? = nil, domains: [String]? = nil, supportPhone: String?? = nil, footerText: String?? = nil
     ) {
         self.displayName = displayName
         self.supportEmail = supportEmail
         self.primaryColor = primaryColor
         self.accentColor = accentColor
         self.domains = domains
+        self.supportPhone = supportPhone
+        self.footerText = footerText
     }
 }
 
@@ -67,6 +77,26 @@ enum BrandRules {
         guard (1...maximumDisplayName).contains(name.count), !name.allSatisfy(\.isWhitespace) else {
             throw .invalid(
                 "invalid_display_name", "display_name is 1 to \(maximumDisplayName) characters", field: "display_name")
+        }
+    }
+
+    static let maximumFooter = 300
+
+    /// The shape the schema's CHECK allows: digits and the separators people write.
+    static func checkSupportPhone(_ phone: String) throws(ControlPlaneError) {
+        let bytes = Array(phone.utf8)
+        let body = bytes.first == UInt8(ascii: "+") ? Array(bytes.dropFirst()) : bytes
+        guard (3...30).contains(body.count), let first = body.first, (48...57).contains(first),
+            body.allSatisfy({ (48...57).contains($0) || [32, 40, 41, 45].contains($0) })
+        else {
+            throw .invalid(
+                "invalid_phone", "support_phone is a telephone number such as +44 20 7946 0000", field: "support_phone")
+        }
+    }
+
+    static func checkFooter(_ text: String) throws(ControlPlaneError) {
+        guard (1...maximumFooter).contains(text.count), !text.allSatisfy(\.isWhitespace) else {
+            throw .invalid("invalid_footer", "footer_text is 1 to \(maximumFooter) characters", field: "footer_text")
         }
     }
 

@@ -34,6 +34,8 @@ public struct SessionStore: Sendable {
         public let expiresAt: Date
         /// Derived from the session token: the value every form must send back.
         public let csrfToken: String
+        /// The IANA zone the user reads dates in (`control.users.time_zone`).
+        public let timeZone: String
     }
 
     public let pool: PostgresPool
@@ -115,7 +117,7 @@ public struct SessionStore: Sendable {
         let rows = try await pool.query(
             """
             SELECT s.last_seen_at, s.expires_at, u.id, u.email, u.display_name, u.scope, u.roles,
-                   u.approval_limit_minor, u.approval_currency, p.slug AS partner_slug, t.slug AS tenant_slug,
+                   u.approval_limit_minor, u.approval_currency, u.time_zone, p.slug AS partner_slug, t.slug AS tenant_slug,
                    tp.slug AS tenant_partner_slug
             FROM control.sessions s
             JOIN control.users u ON u.id = s.user_id AND u.status = 'active'
@@ -151,7 +153,7 @@ public struct SessionStore: Sendable {
         return SignedIn(
             userID: try row.decode("id", as: UUID.self), displayName: try row.decode("display_name", as: String.self),
             principal: principal, expiresAt: try row.decode("expires_at", as: Date.self),
-            csrfToken: try Self.csrfToken(for: token))
+            csrfToken: try Self.csrfToken(for: token), timeZone: try row.decode("time_zone", as: String.self))
     }
 
     /// Ends one session.

@@ -88,6 +88,8 @@ extension TenantService {
         if let name = changes.displayName { try BrandRules.checkDisplayName(name) }
         if let email = changes.supportEmail { try BrandRules.checkSupportEmail(email) }
         if let primary = changes.primaryColor { try BrandRules.checkPrimary(primary) }
+        if case .some(.some(let phone)) = changes.supportPhone { try BrandRules.checkSupportPhone(phone) }
+        if case .some(.some(let footer)) = changes.footerText { try BrandRules.checkFooter(footer) }
         let domains = try changes.domains.map { try BrandRules.normalizedDomains($0) }
         do {
             try await pool.withTransaction { tx in
@@ -106,6 +108,8 @@ extension TenantService {
                 compare("primary_color", current.primaryColor.description, changes.primaryColor?.description)
                 compare("accent_color", current.accentColor.description, changes.accentColor?.description)
                 compare("domains", current.domains.joined(separator: " "), domains?.joined(separator: " "))
+                compare("support_phone", current.supportPhone ?? "none", changes.supportPhone.map { $0 ?? "none" })
+                compare("footer_text", current.footerText ?? "default", changes.footerText.map { $0 ?? "default" })
                 guard !details.isEmpty else { return }
                 try await tx.query(
                     """
@@ -113,7 +117,11 @@ extension TenantService {
                     SET display_name = coalesce(\(changes.displayName), display_name),
                         support_email = coalesce(\(changes.supportEmail), support_email),
                         primary_color = coalesce(\(changes.primaryColor?.description), primary_color),
-                        accent_color = coalesce(\(changes.accentColor?.description), accent_color)
+                        accent_color = coalesce(\(changes.accentColor?.description), accent_color),
+                        support_phone = CASE WHEN \(changes.supportPhone != nil) THEN \(changes.supportPhone ?? nil)
+                                             ELSE support_phone END,
+                        footer_text = CASE WHEN \(changes.footerText != nil) THEN \(changes.footerText ?? nil)
+                                           ELSE footer_text END
                     WHERE id = \(current.partner.id)
                     """)
                 if let domains, domains != current.domains {
@@ -184,6 +192,7 @@ extension TenantService {
 
     private static let profileSelect: StaticString = """
         SELECT p.id, p.slug, p.kind, p.display_name, p.support_email, p.primary_color, p.accent_color, p.created_at,
+               p.support_phone, p.footer_text,
                CASE WHEN p.logo_svg IS NOT NULL THEN 'image/svg+xml' ELSE p.logo_content_type END AS logo_type,
                ARRAY(SELECT domain FROM control.partner_domains d WHERE d.partner_id = p.id ORDER BY domain) AS domains
         FROM control.partners p
@@ -202,6 +211,7 @@ extension TenantService {
             accentColor: try BrandColor(parsing: try row.decode("accent_color"), field: "accent_color"),
             domains: try row.decode("domains"),
             logoFormat: try row.decode("logo_type", as: String?.self).flatMap(PartnerLogo.Format.init(rawValue:)),
-            createdAt: try row.decode("created_at"))
+            createdAt: try row.decode("created_at"), supportPhone: try row.decode("support_phone", as: String?.self),
+            footerText: try row.decode("footer_text", as: String?.self))
     }
 }

@@ -36,9 +36,12 @@ public struct Runs: Sendable {
 
     public static let statuses: Set<String> = ["runnable", "waiting", "completed", "exception", "cancelled"]
 
-    public func list(tenant: Slug, template: String?, status: String?, cursor: Date?, limit: Int) async throws
-        -> [Summary]
-    {
+    /// Newest first. `cursor` is the last row's `created_at`; with `cursorID`
+    /// (that row's id) too, runs sharing that instant (one transaction starts
+    /// several) are neither skipped nor repeated on the next page.
+    public func list(
+        tenant: Slug, template: String?, status: String?, cursor: Date?, cursorID: UUID? = nil, limit: Int
+    ) async throws -> [Summary] {
         if let status, !Self.statuses.contains(status) {
             throw EngineError(
                 code: "invalid_query", message: "status is one of \(Self.statuses.sorted().joined(separator: ", "))",
@@ -50,7 +53,8 @@ public struct Runs: Sendable {
                 SELECT \(fragment: Self.columns) FROM runs
                 WHERE (\(template)::text IS NULL OR template_slug = \(template))
                   AND (\(status)::text IS NULL OR status = \(status))
-                  AND (\(cursor)::timestamptz IS NULL OR created_at < \(cursor))
+                  AND (\(cursor)::timestamptz IS NULL OR created_at < \(cursor)
+                       OR (created_at = \(cursor) AND \(cursorID)::uuid IS NOT NULL AND id > \(cursorID)))
                 ORDER BY created_at DESC, id LIMIT \(min(max(limit, 1), 500))
                 """)
         }

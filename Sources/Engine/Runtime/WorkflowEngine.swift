@@ -136,19 +136,12 @@ public struct WorkflowEngine: Sendable {
 
     func activeDeployments(on tx: PostgresConnection) async throws -> [Deployment] {
         let rows = try await tx.query(
-            """
-            SELECT id, document::text AS document, parameters::text AS parameters, deployed_by, deployed_at
-            FROM deployments WHERE active ORDER BY template_slug
-            """)
+            "SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE active ORDER BY template_slug")
         return try rows.map { try templates.deployment(from: $0) }
     }
 
     func deployment(_ id: UUID, on tx: PostgresConnection) async throws -> Deployment {
-        let rows = try await tx.query(
-            """
-            SELECT id, document::text AS document, parameters::text AS parameters, deployed_by, deployed_at
-            FROM deployments WHERE id = \(id)
-            """)
+        let rows = try await tx.query("SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE id = \(id)")
         guard let row = rows.first else { throw EngineError.internalState("deployment \(id) is missing") }
         return try templates.deployment(from: row)
     }

@@ -17,7 +17,7 @@ struct AuditPage: Sendable {
         }
         let action = request.request.queryValue("action").flatMap { $0.isEmpty ? nil : $0 }
         let before = request.request.queryValue("before").flatMap(Int64.init)
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         let (rows, verification) = try await portal.dependencies.databases.withConnection(for: tenant) { connection in
             let rows = try await connection.query(
                 """

@@ -43,7 +43,7 @@ struct BillingPage: Sendable {
             SELECT number, kind, buyer, month, currency, total, issued_at FROM control.billing_statements
             ORDER BY seq DESC LIMIT 100
             """)
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         var statements: [ViewValue] = []
         for row in rows {
             statements.append([
@@ -51,7 +51,8 @@ struct BillingPage: Sendable {
                 "kind": .string(try row.decode("kind", as: String.self).replacingOccurrences(of: "_", with: " ")),
                 "buyer": .string(try row.decode("buyer", as: String.self)),
                 "month": .string(try row.decode("month", as: String.self)),
-                "total": .string("\(try row.decode("currency", as: String.self)) \(try row.decode("total", as: String.self))"),
+                "total": .string(
+                    Self.money(amount: try row.decode("total", as: String.self), currency: try row.decode("currency", as: String.self))),
                 "issued": .string(formatter.dateTime(try row.decode("issued_at", as: Date.self))),
             ])
         }
@@ -61,6 +62,21 @@ struct BillingPage: Sendable {
                 "chart": chart, "has_chart": .bool(chart != .null), "chart_problem": .string(chartProblem),
                 "statements": .list(statements),
             ])
+    }
+}
+
+extension BillingPage {
+    /// A stored amount (`1234.50`, the currency's digits after the point) in
+    /// the portal's money form, `USD 1,234.50`; as stored if it is not one.
+    static func money(amount: String, currency: String) -> String {
+        let negative = amount.hasPrefix("-")
+        let parts = (negative ? amount.dropFirst() : Substring(amount)).split(separator: ".", omittingEmptySubsequences: false)
+        guard let exponent = try? MoneyText.exponent(of: currency), (1...2).contains(parts.count),
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            (parts.count == 2 ? parts[1].count : 0) == exponent,
+            let minor = Int64(parts.joined()), let text = try? MoneyText.format(minorUnits: negative ? -minor : minor, currency: currency)
+        else { return "\(currency) \(amount)" }
+        return text
     }
 }
 

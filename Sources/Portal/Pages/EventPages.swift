@@ -16,7 +16,7 @@ struct EventPages: Sendable {
         let after = Int64(request.request.queryValue("after") ?? "") ?? 0
         let page = try await EventQueries(databases: portal.dependencies.databases).events(
             tenant: tenant, filter: EventQueries.Filter(type: type, after: after, limit: Self.pageSize))
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         let rows: [ViewValue] = page.items.map { event in
             [
                 "seq": .string(String(event.seq)), "id": .string(event.id), "type": .string(event.type),
@@ -40,7 +40,7 @@ struct EventPages: Sendable {
         let letters = try deadLetterStore()
         let after = Int64(request.request.queryValue("after") ?? "") ?? 0
         let page = try await letters.list(tenant: tenant, kind: nil, includeReplayed: false, after: after, limit: Self.pageSize)
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         let rows: [ViewValue] = page.items.map { letter in
             [
                 "id": .string(String(letter.id)), "kind": .string(letter.kind.rawValue),

@@ -73,7 +73,7 @@ struct HomePages: Sendable {
             WHERE (\(partner?.value)::text IS NULL OR p.slug = \(partner?.value)) AND t.status <> 'deleted'
             ORDER BY p.slug, t.slug LIMIT 1000
             """)
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         var tenants: [ViewValue] = []
         for row in rows {
             tenants.append([

@@ -28,7 +28,7 @@ struct WorkPages: Sendable {
         let sort = request.request.queryValue("sort").flatMap(Sort.init(rawValue:)) ?? .priority
         let template = request.request.queryValue("template").flatMap { $0.isEmpty ? nil : $0 }
         let page = max(1, min(Int(request.request.queryValue("page") ?? "") ?? 1, 10_000))
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         let now = Date()
         let (rows, total, templates) = try await portal.dependencies.databases.withConnection(for: tenant) { connection in
             let order: StaticString =
@@ -140,7 +140,7 @@ struct WorkPages: Sendable {
         let (user, tenant) = try request.requireTenantUser()
         try requireScope(user, "tasks:read")
         let id = try taskID(request)
-        let formatter = DateText(timeZone: portal.dependencies.timeZone)
+        let formatter = portal.dates(for: request)
         let databases = portal.dependencies.databases
         let found = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
