@@ -67,7 +67,8 @@ struct StepExecution {
         let documents = try await loadDocuments(run)
         let environment = Environment(
             trigger: run.trigger, documents: documents, steps: run.stepResults,
-            variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters)
+            variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters,
+            parameterKinds: template.parameters.mapValues(\.kind))
         let outcome: StepOutcome
         do {
             outcome = try await execute(step, run: run, environment: environment)
@@ -263,6 +264,8 @@ struct Environment {
     let steps: [String: JSONValue]
     let variables: [String: JSONValue]
     let parameters: [String: JSONValue]
+    /// How the template declares each parameter: expressions read numeric ones as numbers.
+    var parameterKinds: [String: WorkflowTemplate.Parameter.Kind] = [:]
 
     /// A step setting that is either written out (`"24"`) or names a
     /// deployment parameter (`"params.sla_hours"`), so partners tune
