@@ -90,19 +90,26 @@ struct DeployedTemplates {
 /// The tenant's people: each could decide by role, so segregation of duties
 /// is what stops those it names.
 enum People {
+    static let clerk = "ap.clerk.bo@client.example"
+    static let secondClerk = "ap.clerk.cy@client.example"
     static let manager = "ap.manager.max@client.example"
     static let secondManager = "ap.manager.noor@client.example"
     static let arClerk = "ar.clerk.ito@client.example"
     static let controller = "controller.kim@client.example"
+    static let secondController = "controller.osei@client.example"
     static let creditManager = "credit.ruiz@client.example"
+    /// Receives the goods of the shared example events.
     static let receiver = "dock.lee@client.example"
 
     /// E-mail, roles, approval limit in USD cents.
     static let all: [(String, [String], Int64)] = [
+        (clerk, ["ap_clerk"], 500_000),
+        (secondClerk, ["ap_clerk"], 500_000),
         (manager, ["ap_manager"], 5_000_000),
         (secondManager, ["ap_manager"], 5_000_000),
         (arClerk, ["ap_manager"], 5_000_000),
-        (controller, ["controller"], 100_000_000),
+        (controller, ["controller", "ap_manager"], 100_000_000),
+        (secondController, ["controller"], 100_000_000),
         (creditManager, ["controller"], 100_000_000),
         (receiver, ["ap_clerk", "ap_manager", "warehouse_lead"], 5_000_000),
     ]

@@ -25,11 +25,10 @@ enum ApprovalAndEmit {
         }
         let role = try route(definition["routing"]?.arrayValue ?? [], amount: amount, step: step, environment: environment)
         var excluded: [JSONValue] = []
-        for rule in definition["segregation"]?.arrayValue ?? [] {
-            guard let name = rule["rule"]?.stringValue, let path = rule["users"]?.stringValue else { continue }
-            for user in json.values(at: path).compactMap(\.stringValue) where !user.isEmpty {
-                excluded.append(.object(["user": .string(user.lowercased()), "rule": .string(name)]))
-            }
+        for exclusion in try await Segregation.exclusions(of: step, environment: environment, run: run.id, on: execution.tx) {
+            var entry: [String: JSONValue] = ["user": .string(exclusion.user), "rule": .string(exclusion.rule)]
+            if let related = exclusion.relatedRun { entry["related_run"] = .string(related.uuidString.lowercased()) }
+            excluded.append(.object(entry))
         }
         let title = TitleTemplate.render(definition["title"]?.stringValue ?? step.id, with: json)
         let due = environment.setting(definition["sla_hours"]).flatMap(Double.init).map {
