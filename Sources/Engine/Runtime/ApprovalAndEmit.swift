@@ -1,4 +1,3 @@
-import Cryptography
 import Events
 import Finance
 import Foundation
@@ -7,7 +6,7 @@ import Postgres
 /// The two steps that reach outside the run: a human task, and an outbound event.
 enum ApprovalAndEmit {
     /// Opens the approval task: routed to a role by amount, with the users
-    /// segregation of duties excludes, and an SLA due time.
+    /// segregation of duties excludes, an SLA due time and its reminders.
     static func openTask(
         _ step: WorkflowTemplate.Step, environment: Environment, run: RunState, execution: StepExecution
     ) async throws -> StepOutcome {
@@ -35,7 +34,7 @@ enum ApprovalAndEmit {
             execution.time.addingTimeInterval($0 * 3600)
         }
         let taskID = UUID()
-        try await execution.tx.query(
+        let opened = try await execution.tx.execute(
             """
             INSERT INTO tasks (id, run_id, step_id, title, role, amount_minor, currency, excluded_users, due_at,
                                escalate_to)
@@ -43,6 +42,12 @@ enum ApprovalAndEmit {
                     \(JSONValue.array(excluded).serialized())::jsonb, \(due), \(definition["escalate_to"]?.stringValue))
             ON CONFLICT (run_id, step_id) DO NOTHING
             """)
+        if opened == 1, let due {
+            try await TaskReminders.schedule(
+                task: taskID, due: due,
+                offsets: TaskReminders.offsets(definition["remind_before_hours"], environment: environment),
+                at: execution.time, on: execution.tx)
+        }
         return .waitForTask(
             result: .object([
                 "task_id": .string(taskID.uuidString.lowercased()), "role": .string(role),
@@ -79,30 +84,10 @@ enum ApprovalAndEmit {
             guard let text = source.stringValue else { continue }
             data[name] = try ExpressionBridge.value(text, in: environment)
         }
-        data["run_id"] = .string(run.id.uuidString.lowercased())
         let eventID = "evt_\(run.id.uuidString.lowercased().prefix(13))_\(step.id)"
-        let document = JSONValue.object([
-            "type": .string(type), "id": .string(eventID),
-            "occurred_at": .string(execution.time.formatted(.iso8601)), "source": .string("countersign"),
-            "caused_by": .string(run.triggerID), "data": .object(data),
-        ]).serialized()
-        let traceparent = run.trigger["traceparent"]?.stringValue
-        let contentHash = try SHA256.hash(data: document.utf8).hexString
-        try await execution.tx.query(
-            """
-            WITH stored AS (
-                INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
-                                    caused_by, traceparent, content_hash, document)
-                VALUES (\(eventID), \(type), 1, 'countersign', \(execution.time), 'internal', \(run.id.uuidString.lowercased()),
-                        \(run.triggerID), \(traceparent), \(contentHash), \(document)::jsonb)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING seq, type, document
-            )
-            INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
-            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, s.type, s.seq, s.document::text, now()
-            FROM stored s
-            JOIN endpoints ep ON ep.enabled AND (cardinality(ep.event_types) = 0 OR s.type = ANY(ep.event_types))
-            """)
+        try await InternalEvents.raise(
+            type: type, id: eventID, data: data, run: run.id, causedBy: run.triggerID,
+            traceparent: run.trigger["traceparent"]?.stringValue, at: execution.time, on: execution.tx)
         return .advance(result: .object(["event_id": .string(eventID), "type": .string(type)]), next: step.next)
     }
 }

@@ -156,6 +156,9 @@ public struct Tasks: Sendable {
                        decided_at = CASE WHEN \(status) = 'open' THEN decided_at ELSE now() END
                 WHERE id = \(id)
                 """)
+            if decision != .requestInfo {
+                try await tx.query("DELETE FROM task_reminders WHERE task_id = \(id) AND sent_at IS NULL")
+            }
             // Metering (see Sources/Metering): approve and reject are billed decisions, derivable from
             // tasks.decided_at; any decision makes the decider an active user of the day, once.
             if decision != .requestInfo { try await Usage.count("engine.human_decisions", 1, on: tx) }

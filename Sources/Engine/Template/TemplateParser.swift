@@ -252,7 +252,7 @@ enum StepReferences {
             if routing.last?["up_to"] != nil {
                 problems.append("the last routing rule must have no up_to, so every amount has an approver")
             }
-            return problems + Segregation.definitionProblems(definition)
+            return problems + Segregation.definitionProblems(definition) + TaskReminders.definitionProblems(definition)
         case .emit:
             guard let event = definition["event"]?.stringValue, !event.isEmpty else {
                 return ["an emit step needs event (the outbound event type)"]
