@@ -192,7 +192,9 @@ struct TypeChecker {
                 throw mismatch("a number, money or a date", leftType, at: left)
             }
             if leftType == .any {
-                guard ordered.contains(rightType) else { throw mismatch("a number, money or a date", rightType, at: right) }
+                guard ordered.contains(rightType) else {
+                    throw mismatch("a number, money or a date", rightType, at: right)
+                }
             } else {
                 guard leftType == rightType || rightType == .any || Self.moneyAndZero(leftType, left, rightType, right)
                 else {
@@ -242,7 +244,9 @@ struct TypeChecker {
             // Literal zeros take the currency of the money beside them; an
             // undeclared argument fixes the type only when it runs.
             let known = arguments.indices.filter { types[$0] != .any }
-            guard let deciding = known.first(where: { !arguments[$0].isZeroLiteral }) ?? (known.count == arguments.count ? 0 : nil)
+            guard
+                let deciding = known.first(where: { !arguments[$0].isZeroLiteral })
+                    ?? (known.count == arguments.count ? 0 : nil)
             else { return .any }
             let target = types[deciding]
             guard [.decimal, .money, .date].contains(target) else {
@@ -349,7 +353,8 @@ struct TypeChecker {
         try expect(types[1], .string, "a currency code such as \"USD\"", at: arguments[1])
         guard case .literal(.string(let code)) = arguments[1].kind else { return .money }
         guard let currency = try? Currency(code) else {
-            throw ExpressionError(.type, "'\(code.prefix(12))' is not an ISO 4217 currency code", at: arguments[1].position)
+            throw ExpressionError(
+                .type, "'\(code.prefix(12))' is not an ISO 4217 currency code", at: arguments[1].position)
         }
         if let value = Self.literalNumber(amount), Money.exact(value, currency: currency) == nil {
             throw ExpressionError(

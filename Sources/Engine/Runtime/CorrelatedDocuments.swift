@@ -23,7 +23,8 @@ enum CorrelatedDocuments {
             // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
             var parsed: [JSONValue] = []
             for row in rows {
-                parsed.append(try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self)))
+                parsed.append(
+                    try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self)))
             }
             if correlated.many {
                 documents[name] = .array(parsed)

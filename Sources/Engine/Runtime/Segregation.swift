@@ -38,7 +38,9 @@ enum Segregation {
             if let path = rule["users"]?.stringValue {
                 for person in json.values(at: path).compactMap(\.stringValue) where !person.isEmpty {
                     let person = person.lowercased()
-                    if user == nil || user == person { found.append(Exclusion(user: person, rule: name, relatedRun: nil)) }
+                    if user == nil || user == person {
+                        found.append(Exclusion(user: person, rule: name, relatedRun: nil))
+                    }
                 }
             }
             if let related = rule["approvers_of"], let template = related["template"]?.stringValue,
@@ -99,10 +101,12 @@ enum Segregation {
                     problems.append("\(at).approvers_of needs step: the id of its approval step")
                 }
                 if related["where"]?.stringValue.map(Names.isPath) != true {
-                    problems.append("\(at).approvers_of needs where: a path in its trigger event such as data.invoice_number")
+                    problems.append(
+                        "\(at).approvers_of needs where: a path in its trigger event such as data.invoice_number")
                 }
                 if related["equals"]?.stringValue?.isEmpty != false {
-                    problems.append("\(at).approvers_of needs equals: a path in this run such as trigger.data.invoice_number")
+                    problems.append(
+                        "\(at).approvers_of needs equals: a path in this run such as trigger.data.invoice_number")
                 }
             default:
                 problems.append("\(at) needs either users (a path) or approvers_of (a related template's approvers)")

@@ -69,7 +69,8 @@ enum TaskReminders {
             let before = try row.decode("before_seconds", as: Int.self)
             let dueAt = try row.decode("due_at", as: Date?.self)
             var data: [String: JSONValue] = [
-                "task_id": .string(task.uuidString.lowercased()), "step": .string(try row.decode("step_id", as: String.self)),
+                "task_id": .string(task.uuidString.lowercased()),
+                "step": .string(try row.decode("step_id", as: String.self)),
                 "title": .string(try row.decode("title", as: String.self)),
                 "role": .string(try row.decode("role", as: String.self)),
                 "due_at": dueAt.map { .string($0.formatted(.iso8601)) } ?? .null,
@@ -106,7 +107,9 @@ enum TaskReminders {
         let entries: [JSONValue]
         if case .array(let items) = value { entries = items } else { entries = [value] }
         var problems: [String] = []
-        if definition["sla_hours"] == nil { problems.append("remind_before_hours needs sla_hours: reminders come before the due time") }
+        if definition["sla_hours"] == nil {
+            problems.append("remind_before_hours needs sla_hours: reminders come before the due time")
+        }
         for entry in entries {
             guard let text = entry.numberText else {
                 problems.append("remind_before_hours takes hours such as \"4\" or [\"24\", \"2\"], or a params.name")
@@ -114,7 +117,8 @@ enum TaskReminders {
             }
             if text.hasPrefix("params.") { continue }
             guard let hours = DecimalText.parse(text), hours > 0, hours <= 8760 else {
-                problems.append("remind_before_hours: \(text.prefix(20)) is not a number of hours above 0 and at most 8760")
+                problems.append(
+                    "remind_before_hours: \(text.prefix(20)) is not a number of hours above 0 and at most 8760")
                 continue
             }
         }
