@@ -33,6 +33,13 @@ public struct Environment: Sendable, Equatable {
         self.init(values)
     }
 
+    /// Converts a workflow run's data; see ``Value/init(runData:path:)``.
+    public init(runData json: [String: Value.JSON]) throws(ExpressionError) {
+        var values: [String: Value] = [:]
+        for (name, member) in json { values[name] = try Value(runData: member, path: name) }
+        self.init(values)
+    }
+
     public subscript(name: String) -> Value? {
         get { values[name] }
         set { values[name] = newValue }

@@ -76,6 +76,7 @@ struct Evaluator {
     private mutating func apply(
         _ op: BinaryOperator, _ a: Value, _ left: Node, _ b: Value, _ right: Node, at position: SourcePosition
     ) throws(ExpressionError) -> Value {
+        let (a, b) = Self.reading(a, b, ordering: op.isOrdering)
         switch op {
         case .equal, .notEqual:
             let equal = try equals(a, b, at: position)
@@ -109,6 +110,8 @@ struct Evaluator {
     {
         switch base {
         case .object(let fields): return fields[field] ?? .null
+        case .money(let money) where field == "amount": return .decimal(money.decimal)
+        case .money(let money) where field == "currency": return .string(money.currency.code)
         case .null: return .null
         default: throw failure("expected an object with the field '\(field)', found \(base.spoken)", at: position)
         }
@@ -242,6 +245,37 @@ struct Evaluator {
         }
     }
 
+    /// Data without a declared shape carries numbers and dates as text (the
+    /// event catalog's convention: `"249.00"`, `"2024-01-31"`). Text takes
+    /// the kind of the operand beside it: decimal text beside a number,
+    /// RFC 3339 text beside a date; for an ordering, where text has no
+    /// order of its own, two texts are read as numbers or as dates.
+    /// Declared data never needs this: its strings are strings.
+    static func reading(_ a: Value, _ b: Value, ordering: Bool) -> (Value, Value) {
+        switch (a, b) {
+        case (.string(let text), .decimal):
+            return (DecimalText.parse(text).map(Value.decimal) ?? a, b)
+        case (.decimal, .string(let text)):
+            return (a, DecimalText.parse(text).map(Value.decimal) ?? b)
+        case (.string(let text), .date):
+            return (CalendarDate(rfc3339: text).map(Value.date) ?? a, b)
+        case (.date, .string(let text)):
+            return (a, CalendarDate(rfc3339: text).map(Value.date) ?? b)
+        case (.string(let x), .string(let y)) where ordering:
+            if let p = DecimalText.parse(x), let q = DecimalText.parse(y) { return (.decimal(p), .decimal(q)) }
+            if let p = CalendarDate(rfc3339: x), let q = CalendarDate(rfc3339: y) { return (.date(p), .date(q)) }
+            return (a, b)
+        default:
+            return (a, b)
+        }
+    }
+
+    /// A function that only takes numbers reads decimal text as a number.
+    static func number(_ value: Value) -> Value {
+        guard case .string(let text) = value, let number = DecimalText.parse(text) else { return value }
+        return .decimal(number)
+    }
+
     // MARK: Functions
 
     private mutating func call(_ function: Function, _ arguments: [Node], at node: Node) throws(ExpressionError)
@@ -269,6 +303,12 @@ struct Evaluator {
         // tree built some other way.
         guard function.arity.contains(values.count) else {
             throw failure("\(function.signature) cannot take \(values.count) arguments", at: node.position)
+        }
+        var values = values
+        switch function {
+        case .abs, .min, .max, .round, .pct: values = values.map(Self.number)
+        case .money: values[0] = Self.number(values[0])
+        default: break
         }
         let first = values[0]
         let second = values.count > 1 ? values[1] : .null
@@ -313,10 +353,24 @@ struct Evaluator {
             return .decimal(Decimal(end.daysSinceEpoch - start.daysSinceEpoch))
         case (.date, let value, _):
             return .date(try date(value, at: arguments[0]))
+        case (.money, .decimal(let amount), .string(let code)):
+            return .money(try money(amount, code, at: node))
         default:
             let found = values.map(\.spoken).joined(separator: ", ")
             throw failure("\(function.signature) cannot take \(found)", at: node.position)
         }
+    }
+
+    private func money(_ amount: Decimal, _ code: String, at node: Node) throws(ExpressionError) -> Money {
+        guard let currency = try? Currency(code) else {
+            throw failure("expected an ISO 4217 currency code such as USD", at: node.position)
+        }
+        guard let money = Money.exact(try admitted(amount, at: node.position), currency: currency) else {
+            throw failure(
+                "\(currency) amounts have at most \(currency.exponent) decimals and must fit in 64 bits",
+                at: node.position)
+        }
+        return money
     }
 
     private func decimalPlaces(_ value: Value, at node: Node) throws(ExpressionError) -> Int {

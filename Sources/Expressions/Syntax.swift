@@ -108,13 +108,13 @@ enum BinaryOperator: String, Sendable {
 enum Function: String, Sendable, CaseIterable {
     case abs, min, max, round, pct, len, contains
     case daysBetween = "days_between"
-    case date, coalesce
+    case date, coalesce, money
 
     /// Argument counts, checked when parsing.
     var arity: ClosedRange<Int> {
         switch self {
         case .abs, .len, .date: 1...1
-        case .round, .pct, .contains, .daysBetween: 2...2
+        case .round, .pct, .contains, .daysBetween, .money: 2...2
         case .min, .max: 2...Int.max
         case .coalesce: 1...Int.max
         }
@@ -133,6 +133,7 @@ enum Function: String, Sendable, CaseIterable {
         case .daysBetween: "days_between(from date, to date)"
         case .date: "date(\"2024-01-31\")"
         case .coalesce: "coalesce(a, b, …)"
+        case .money: "money(amount, \"USD\")"
         }
     }
 

@@ -76,7 +76,7 @@ public struct TemplateExpression: Sendable, CustomStringConvertible {
     {
         let type = try check(against: types)
         let fits =
-            type == expected
+            type == expected || type == .any
             || (expected.admitsNull && (type == .null || type.unwrapped == expected.unwrapped))
         guard fits else {
             throw ExpressionError(

@@ -1,3 +1,6 @@
+import Finance
+import Foundation
+
 /// Infers each node's type against the declared environment and refuses
 /// anything that could not run: checked once, when a template is published.
 ///
@@ -69,7 +72,9 @@ struct TypeChecker {
     {
         let fields: [String: ValueType]
         switch baseType {
+        case .any: return .any
         case .object(let declared), .optional(.object(let declared)): fields = declared
+        case .money, .optional(.money): fields = Self.moneyFields
         default:
             throw ExpressionError(.type, "\(Self.name(base)) is \(baseType.spoken), which has no fields", at: position)
         }
@@ -88,6 +93,7 @@ struct TypeChecker {
     {
         try expect(indexType, .decimal, "a whole number (a list index)", at: index)
         switch baseType {
+        case .any: return .any
         case .list(let element): return element
         case .optional(.list(let element)): return .maybeNull(element)
         case .object, .optional(.object):
@@ -103,7 +109,7 @@ struct TypeChecker {
 
     @inline(never)
     private func negatedType(_ type: ValueType, _ operand: Node) throws(ExpressionError) -> ValueType {
-        guard type == .decimal || type == .money else { throw mismatch("a number or money", type, at: operand) }
+        guard [.decimal, .money, .any].contains(type) else { throw mismatch("a number or money", type, at: operand) }
         return type
     }
 
@@ -114,7 +120,7 @@ struct TypeChecker {
         case .and, .or:
             try expect(leftType, .bool, ValueType.bool.spoken, at: left)
         case .add, .subtract:
-            guard leftType == .decimal || leftType == .money else {
+            guard [.decimal, .money, .any].contains(leftType) else {
                 throw mismatch("a number or money", leftType, at: left)
             }
         default:
@@ -131,22 +137,33 @@ struct TypeChecker {
             try expect(rightType, .bool, ValueType.bool.spoken, at: right)
             return .bool
         case .coalesce:
+            try sameCurrency([left, right])
             return try coalesce(leftType, right, rightType)
         case .add, .subtract:
-            try expect(rightType, leftType, leftType.spoken, at: right)
-            return leftType
+            guard leftType == .any else {
+                try expect(rightType, leftType, leftType.spoken, at: right)
+                try sameCurrency([left, right])
+                return leftType
+            }
+            guard [.decimal, .money, .any].contains(rightType) else {
+                throw mismatch("a number or money", rightType, at: right)
+            }
+            return rightType
         case .multiply:
             switch (leftType, rightType) {
             case (.decimal, .decimal): return .decimal
-            case (.money, .decimal), (.decimal, .money): return .money
+            case (.money, .decimal), (.decimal, .money), (.money, .any), (.any, .money): return .money
+            case (.decimal, .any), (.any, .decimal), (.any, .any): return .any
             case (.money, _): throw mismatch("a number (money is multiplied by a number)", rightType, at: right)
             case (.decimal, _): throw mismatch("a number or money", rightType, at: right)
             default: throw mismatch("a number or money", leftType, at: left)
             }
         case .divide:
+            try sameCurrency([left, right])
             switch (leftType, rightType) {
-            case (.decimal, .decimal), (.money, .money): return .decimal
+            case (.decimal, .decimal), (.money, .money), (.decimal, .any), (.any, .money): return .decimal
             case (.money, .decimal): return .money
+            case (.money, .any), (.any, .decimal), (.any, .any): return .any
             case (.money, _): throw mismatch("a number or money", rightType, at: right)
             case (.decimal, _): throw mismatch("a number", rightType, at: right)
             default: throw mismatch("a number or money", leftType, at: left)
@@ -159,17 +176,32 @@ struct TypeChecker {
                     .type, "== compares numbers, money, strings, true or false, and dates; found \(leftType.spoken)",
                     at: left.position)
             }
-            guard l == r || Self.moneyAndZero(l, left, r, right) else {
+            guard r.isScalar else {
+                throw ExpressionError(
+                    .type, "== compares numbers, money, strings, true or false, and dates; found \(rightType.spoken)",
+                    at: right.position)
+            }
+            guard l == r || l == .any || r == .any || Self.moneyAndZero(l, left, r, right) else {
                 throw mismatch(l.spoken, rightType, at: right, hintNull: false)
             }
+            try sameCurrency([left, right])
             return .bool
         case .less, .lessEqual, .greater, .greaterEqual:
-            guard [.decimal, .money, .date].contains(leftType) else {
+            let ordered: [ValueType] = [.decimal, .money, .date, .any]
+            guard ordered.contains(leftType) else {
                 throw mismatch("a number, money or a date", leftType, at: left)
             }
-            guard leftType == rightType || Self.moneyAndZero(leftType, left, rightType, right) else {
-                throw mismatch(leftType.spoken, rightType, at: right)
+            if leftType == .any {
+                guard ordered.contains(rightType) else {
+                    throw mismatch("a number, money or a date", rightType, at: right)
+                }
+            } else {
+                guard leftType == rightType || rightType == .any || Self.moneyAndZero(leftType, left, rightType, right)
+                else {
+                    throw mismatch(leftType.spoken, rightType, at: right)
+                }
             }
+            try sameCurrency([left, right])
             return .bool
         }
     }
@@ -180,6 +212,7 @@ struct TypeChecker {
     {
         if leftType == .null { return rightType }
         if rightType == .null { return .maybeNull(leftType) }
+        if leftType == .any || rightType == .any { return .any }
         guard leftType.unwrapped == rightType.unwrapped else {
             throw mismatch(leftType.unwrapped.spoken, rightType, at: right, hintNull: false)
         }
@@ -205,24 +238,30 @@ struct TypeChecker {
         switch function {
         case .abs:
             let (node, type) = argument(0)
-            guard type == .decimal || type == .money else { throw mismatch("a number or money", type, at: node) }
+            guard [.decimal, .money, .any].contains(type) else { throw mismatch("a number or money", type, at: node) }
             return type
         case .min, .max:
-            // Literal zeros take the currency of the money beside them.
-            let deciding = arguments.indices.first { !arguments[$0].isZeroLiteral } ?? 0
+            // Literal zeros take the currency of the money beside them; an
+            // undeclared argument fixes the type only when it runs.
+            let known = arguments.indices.filter { types[$0] != .any }
+            guard
+                let deciding = known.first(where: { !arguments[$0].isZeroLiteral })
+                    ?? (known.count == arguments.count ? 0 : nil)
+            else { return .any }
             let target = types[deciding]
             guard [.decimal, .money, .date].contains(target) else {
                 throw mismatch("a number, money or a date", target, at: arguments[deciding])
             }
-            for index in arguments.indices where types[index] != target {
+            for index in known where types[index] != target {
                 guard target == .money, arguments[index].isZeroLiteral else {
                     throw mismatch(target.spoken, types[index], at: arguments[index])
                 }
             }
+            try sameCurrency(arguments)
             return target
         case .round:
             let (value, valueType) = argument(0)
-            guard valueType == .decimal || valueType == .money else {
+            guard [.decimal, .money, .any].contains(valueType) else {
                 throw mismatch("a number or money", valueType, at: value)
             }
             let places = arguments[1]
@@ -233,21 +272,30 @@ struct TypeChecker {
             return valueType
         case .pct:
             let (part, partType) = argument(0)
-            guard partType == .decimal || partType == .money else {
+            guard [.decimal, .money, .any].contains(partType) else {
                 throw mismatch("a number or money", partType, at: part)
             }
-            try expect(types[1], partType, partType.spoken, at: arguments[1])
+            if partType == .any {
+                guard [.decimal, .money, .any].contains(types[1]) else {
+                    throw mismatch("a number or money", types[1], at: arguments[1])
+                }
+            } else {
+                try expect(types[1], partType, partType.spoken, at: arguments[1])
+            }
+            try sameCurrency(arguments)
             return .decimal
         case .len:
             let (node, type) = argument(0)
             switch type {
-            case .list, .string: return .decimal
+            case .list, .string, .any: return .decimal
             default: throw mismatch("a list or a string", type, at: node)
             }
         case .contains:
             let (collection, collectionType) = argument(0)
             let (value, valueType) = argument(1)
             switch collectionType {
+            case .any:
+                break
             case .string:
                 try expect(valueType, .string, ValueType.string.spoken, at: value)
             case .list(let element):
@@ -280,7 +328,95 @@ struct TypeChecker {
             for index in arguments.indices.dropFirst() {
                 result = try coalesce(result, arguments[index], types[index])
             }
+            try sameCurrency(arguments)
             return result
+        case .money:
+            return try moneyType(arguments, types)
+        }
+    }
+
+    /// `money(amount, "USD")`: what can be known before a run (a literal
+    /// currency code, a literal amount that fits it) is checked here.
+    @inline(never)
+    private func moneyType(_ arguments: [Node], _ types: [ValueType]) throws(ExpressionError) -> ValueType {
+        let amount = arguments[0]
+        switch types[0] {
+        case .decimal, .any: break
+        case .string:
+            guard case .literal(.string(let text)) = amount.kind else { break }
+            guard DecimalText.parse(text) != nil else {
+                throw ExpressionError(.type, "expected an amount such as \"5000.00\"", at: amount.position)
+            }
+        default:
+            throw mismatch("a number or a decimal string such as \"5000.00\"", types[0], at: amount)
+        }
+        try expect(types[1], .string, "a currency code such as \"USD\"", at: arguments[1])
+        guard case .literal(.string(let code)) = arguments[1].kind else { return .money }
+        guard let currency = try? Currency(code) else {
+            throw ExpressionError(
+                .type, "'\(code.prefix(12))' is not an ISO 4217 currency code", at: arguments[1].position)
+        }
+        if let value = Self.literalNumber(amount), Money.exact(value, currency: currency) == nil {
+            throw ExpressionError(
+                .type, "\(currency) amounts have at most \(currency.exponent) decimals and must fit in 64 bits",
+                at: amount.position)
+        }
+        return .money
+    }
+
+    /// A number written in the source: `12.5`, `-3`, `"5000.00"`.
+    private static func literalNumber(_ node: Node) -> Decimal? {
+        switch node.kind {
+        case .literal(.decimal(let value)): value
+        case .literal(.string(let text)): DecimalText.parse(text)
+        case .negate(let operand): literalNumber(operand).map { -$0 }
+        default: nil
+        }
+    }
+
+    // MARK: Currencies
+
+    static let moneyFields: [String: ValueType] = ["amount": .decimal, "currency": .string]
+
+    /// Money operands whose currencies are written in the source must agree:
+    /// `money("1", "USD") + money("1", "EUR")` is refused before any run.
+    /// Currencies that only data supplies are checked when the expression runs.
+    @inline(never)
+    private func sameCurrency(_ nodes: [Node]) throws(ExpressionError) {
+        var first: String?
+        for node in nodes {
+            guard let code = Self.currency(of: node) else { continue }
+            guard let known = first else {
+                first = code
+                continue
+            }
+            guard known == code else {
+                throw ExpressionError(.type, "cannot combine \(known) and \(code) amounts", at: node.position)
+            }
+        }
+    }
+
+    /// The currency an expression's money is in, when the source says so.
+    static func currency(of node: Node) -> String? {
+        switch node.kind {
+        case .call(.money, let arguments):
+            guard case .literal(.string(let code)) = arguments[1].kind, (try? Currency(code)) != nil else { return nil }
+            return code
+        case .call(.abs, let arguments), .call(.round, let arguments):
+            return currency(of: arguments[0])
+        case .call(.min, let arguments), .call(.max, let arguments), .call(.coalesce, let arguments):
+            return arguments.lazy.compactMap { currency(of: $0) }.first
+        case .negate(let operand):
+            return currency(of: operand)
+        case .binary(let op, let left, let right, _):
+            switch op {
+            case .add, .subtract, .multiply, .coalesce: return currency(of: left) ?? currency(of: right)
+            // Money over money is a ratio, which has no currency.
+            case .divide: return currency(of: right) == nil ? currency(of: left) : nil
+            default: return nil
+            }
+        default:
+            return nil
         }
     }
 
@@ -289,7 +425,7 @@ struct TypeChecker {
     private func expect(_ type: ValueType, _ expected: ValueType, _ spoken: String, at node: Node)
         throws(ExpressionError)
     {
-        guard type == expected else { throw mismatch(spoken, type, at: node) }
+        guard type == expected || type == .any else { throw mismatch(spoken, type, at: node) }
     }
 
     @inline(never)

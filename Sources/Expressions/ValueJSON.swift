@@ -33,6 +33,20 @@ extension Value {
     ///
     /// - Throws: `expression_data` for a number that is malformed or out of range.
     public init(json: JSON, path: String = "$") throws(ExpressionError) {
+        try self.init(json: json, path: path, readingMoney: false)
+    }
+
+    /// Converts a workflow run's data, which has no declared shape but
+    /// follows the event catalog's conventions: as ``init(json:path:)``, and
+    /// an object of exactly `amount` and `currency` (how steps store money)
+    /// is money when the amount fits the currency; otherwise it stays an object.
+    ///
+    /// - Throws: `expression_data` for a number that is malformed or out of range.
+    public init(runData json: JSON, path: String = "$") throws(ExpressionError) {
+        try self.init(json: json, path: path, readingMoney: true)
+    }
+
+    private init(json: JSON, path: String, readingMoney: Bool) throws(ExpressionError) {
         switch json {
         case .null: self = .null
         case .bool(let value): self = .bool(value)
@@ -41,11 +55,21 @@ extension Value {
         case .array(let items):
             var values: [Value] = []
             values.reserveCapacity(items.count)
-            for (index, item) in items.enumerated() { values.append(try Value(json: item, path: "\(path)[\(index)]")) }
+            for (index, item) in items.enumerated() {
+                values.append(try Value(json: item, path: "\(path)[\(index)]", readingMoney: readingMoney))
+            }
             self = .list(values)
         case .object(let members):
+            if readingMoney, members.count == 2, members["currency"] != nil, members["amount"] != nil,
+                let money = try? Self.money(members, path: path)
+            {
+                self = .money(money)
+                return
+            }
             var fields: [String: Value] = [:]
-            for (key, member) in members { fields[key] = try Value(json: member, path: path + Node.fieldSuffix(key)) }
+            for (key, member) in members {
+                fields[key] = try Value(json: member, path: path + Node.fieldSuffix(key), readingMoney: readingMoney)
+            }
             self = .object(fields)
         }
     }
@@ -66,6 +90,8 @@ extension Value {
             ExpressionError(.data, "expected \(type.spoken), found \(json.spoken)", path: path)
         }
         switch (type, json) {
+        case (.any, _):
+            self = try Value(json: json, path: path)
         case (.optional, .null), (.null, .null):
             self = .null
         case (.optional(let wrapped), _):

@@ -19,11 +19,15 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case object([String: ValueType])
     /// The value or null. Always use ``maybeNull(_:)``, which keeps this flat.
     case optional(ValueType)
+    /// Data whose shape nobody declared (a run's events and step results):
+    /// whatever is known about the other operand is still checked, and the
+    /// rest is checked when the expression runs. Not declarable.
+    case any
 
     /// `type` or null, without nesting optionals.
     public static func maybeNull(_ type: ValueType) -> ValueType {
         switch type {
-        case .null, .optional: type
+        case .null, .optional, .any: type
         default: .optional(type)
         }
     }
@@ -37,7 +41,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     /// Whether a value of this type may be null.
     public var admitsNull: Bool {
         switch self {
-        case .null, .optional: true
+        case .null, .optional, .any: true
         default: false
         }
     }
@@ -45,7 +49,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     /// Flattens nested optionals (`decimal??`) and `null?` everywhere inside.
     public var normalized: ValueType {
         switch self {
-        case .decimal, .money, .string, .bool, .date, .null: self
+        case .decimal, .money, .string, .bool, .date, .null, .any: self
         case .list(let element): .list(element.normalized)
         case .object(let fields): .object(fields.mapValues(\.normalized))
         case .optional(let wrapped): .maybeNull(wrapped.normalized)
@@ -55,7 +59,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     /// Values that `==` can compare and `contains` can look for.
     var isScalar: Bool {
         switch self {
-        case .decimal, .money, .string, .bool, .date: true
+        case .decimal, .money, .string, .bool, .date, .any: true
         default: false
         }
     }
@@ -72,6 +76,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case .list(let element): "list<\(element)>"
         case .object: "object"
         case .optional(let wrapped): "\(wrapped)?"
+        case .any: "any"
         }
     }
 
@@ -87,6 +92,7 @@ public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
         case .list: "a list"
         case .object: "an object"
         case .optional(let wrapped): "\(wrapped.spoken) or null"
+        case .any: "a value of any kind"
         }
     }
 

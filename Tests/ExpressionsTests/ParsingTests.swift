@@ -147,7 +147,7 @@ struct ParsingTests {
             (
                 "sqrt(2)",
                 "unknown function 'sqrt'; the functions are abs, coalesce, contains, date, days_between, len, max, min,"
-                    + " pct, round"
+                    + " money, pct, round"
             ),
         ])
     func unknownFunctions(source: String, detail: String) {

@@ -109,7 +109,7 @@ struct TypeCheckingTests {
             ("invoice.total == 5", 18, "expected money, found a number"),
             ("invoice.discount ?? 1", 21, "expected money, found a number"),
             ("invoice.total ?? \"none\"", 18, "expected money, found a string"),
-            ("invoice.total.amount", 15, "'invoice.total' is money, which has no fields"),
+            ("invoice.issued.day", 16, "'invoice.issued' is a date, which has no fields"),
             ("match.lines[\"x\"]", 13, "'match.lines' is a list, which has no fields"),
             ("(1 + 2).x", 9, "this value is a number, which has no fields"),
             ("match.lines[true]", 13, "expected a whole number (a list index), found true or false"),

@@ -1,4 +1,3 @@
-import Cryptography
 import Events
 import Finance
 import Foundation
@@ -7,7 +6,7 @@ import Postgres
 /// The two steps that reach outside the run: a human task, and an outbound event.
 enum ApprovalAndEmit {
     /// Opens the approval task: routed to a role by amount, with the users
-    /// segregation of duties excludes, and an SLA due time.
+    /// segregation of duties excludes, an SLA due time and its reminders.
     static func openTask(
         _ step: WorkflowTemplate.Step, environment: Environment, run: RunState, execution: StepExecution
     ) async throws -> StepOutcome {
@@ -25,18 +24,17 @@ enum ApprovalAndEmit {
         }
         let role = try route(definition["routing"]?.arrayValue ?? [], amount: amount, step: step, environment: environment)
         var excluded: [JSONValue] = []
-        for rule in definition["segregation"]?.arrayValue ?? [] {
-            guard let name = rule["rule"]?.stringValue, let path = rule["users"]?.stringValue else { continue }
-            for user in json.values(at: path).compactMap(\.stringValue) where !user.isEmpty {
-                excluded.append(.object(["user": .string(user.lowercased()), "rule": .string(name)]))
-            }
+        for exclusion in try await Segregation.exclusions(of: step, environment: environment, run: run.id, on: execution.tx) {
+            var entry: [String: JSONValue] = ["user": .string(exclusion.user), "rule": .string(exclusion.rule)]
+            if let related = exclusion.relatedRun { entry["related_run"] = .string(related.uuidString.lowercased()) }
+            excluded.append(.object(entry))
         }
         let title = TitleTemplate.render(definition["title"]?.stringValue ?? step.id, with: json)
         let due = environment.setting(definition["sla_hours"]).flatMap(Double.init).map {
             execution.time.addingTimeInterval($0 * 3600)
         }
         let taskID = UUID()
-        try await execution.tx.query(
+        let opened = try await execution.tx.execute(
             """
             INSERT INTO tasks (id, run_id, step_id, title, role, amount_minor, currency, excluded_users, due_at,
                                escalate_to)
@@ -44,6 +42,12 @@ enum ApprovalAndEmit {
                     \(JSONValue.array(excluded).serialized())::jsonb, \(due), \(definition["escalate_to"]?.stringValue))
             ON CONFLICT (run_id, step_id) DO NOTHING
             """)
+        if opened == 1, let due {
+            try await TaskReminders.schedule(
+                task: taskID, due: due,
+                offsets: TaskReminders.offsets(definition["remind_before_hours"], environment: environment),
+                at: execution.time, on: execution.tx)
+        }
         return .waitForTask(
             result: .object([
                 "task_id": .string(taskID.uuidString.lowercased()), "role": .string(role),
@@ -80,30 +84,10 @@ enum ApprovalAndEmit {
             guard let text = source.stringValue else { continue }
             data[name] = try ExpressionBridge.value(text, in: environment)
         }
-        data["run_id"] = .string(run.id.uuidString.lowercased())
         let eventID = "evt_\(run.id.uuidString.lowercased().prefix(13))_\(step.id)"
-        let document = JSONValue.object([
-            "type": .string(type), "id": .string(eventID),
-            "occurred_at": .string(execution.time.formatted(.iso8601)), "source": .string("countersign"),
-            "caused_by": .string(run.triggerID), "data": .object(data),
-        ]).serialized()
-        let traceparent = run.trigger["traceparent"]?.stringValue
-        let contentHash = try SHA256.hash(data: document.utf8).hexString
-        try await execution.tx.query(
-            """
-            WITH stored AS (
-                INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
-                                    caused_by, traceparent, content_hash, document)
-                VALUES (\(eventID), \(type), 1, 'countersign', \(execution.time), 'internal', \(run.id.uuidString.lowercased()),
-                        \(run.triggerID), \(traceparent), \(contentHash), \(document)::jsonb)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING seq, type, document
-            )
-            INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
-            SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, s.type, s.seq, s.document::text, now()
-            FROM stored s
-            JOIN endpoints ep ON ep.enabled AND (cardinality(ep.event_types) = 0 OR s.type = ANY(ep.event_types))
-            """)
+        try await InternalEvents.raise(
+            type: type, id: eventID, data: data, run: run.id, causedBy: run.triggerID,
+            traceparent: run.trigger["traceparent"]?.stringValue, at: execution.time, on: execution.tx)
         return .advance(result: .object(["event_id": .string(eventID), "type": .string(type)]), next: step.next)
     }
 }

@@ -64,10 +64,11 @@ struct StepExecution {
             try await finish(&run, status: "completed", error: nil)
             return
         }
-        let documents = try await loadDocuments(run)
+        let documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
         let environment = Environment(
             trigger: run.trigger, documents: documents, steps: run.stepResults,
-            variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters)
+            variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters,
+            parameterKinds: template.parameters.mapValues(\.kind))
         let outcome: StepOutcome
         do {
             outcome = try await execute(step, run: run, environment: environment)
@@ -129,33 +130,6 @@ struct StepExecution {
         case .approval:
             return try await ApprovalAndEmit.openTask(step, environment: environment, run: run, execution: self)
         }
-    }
-
-    // MARK: Documents
-
-    /// The correlated documents by name: the latest event, or every event for `many`.
-    private func loadDocuments(_ run: RunState) async throws -> [String: JSONValue] {
-        var documents: [String: JSONValue] = [:]
-        for (name, correlated) in template.correlation.documents {
-            let path = correlated.key.split(separator: ".").map(String.init)
-            let rows = try await tx.query(
-                """
-                SELECT document::text AS document FROM events
-                WHERE type = \(correlated.event) AND document #>> \(path)::text[] = \(run.correlationKey)
-                ORDER BY seq
-                """)
-            // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
-            var parsed: [JSONValue] = []
-            for row in rows {
-                parsed.append(try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self)))
-            }
-            if correlated.many {
-                documents[name] = .array(parsed)
-            } else if let latest = parsed.last {
-                documents[name] = latest
-            }
-        }
-        return documents
     }
 
     // MARK: Recording
@@ -263,6 +237,8 @@ struct Environment {
     let steps: [String: JSONValue]
     let variables: [String: JSONValue]
     let parameters: [String: JSONValue]
+    /// How the template declares each parameter: expressions read numeric ones as numbers.
+    var parameterKinds: [String: WorkflowTemplate.Parameter.Kind] = [:]
 
     /// A step setting that is either written out (`"24"`) or names a
     /// deployment parameter (`"params.sla_hours"`), so partners tune

@@ -31,6 +31,15 @@ public struct TaskError: CodedError, Equatable {
     static func notFound(_ id: UUID) -> TaskError {
         TaskError(code: "task_not_found", message: "there is no task \(id.uuidString.lowercased())", httpStatus: 404, field: nil)
     }
+
+    /// `user` may not decide: the rule's name is the reason, and a related run they approved, if that is why.
+    static func segregation(_ user: String, rule: String, relatedRun: UUID?) -> TaskError {
+        let related = relatedRun.map { " (they approved run \($0.uuidString.lowercased()))" } ?? ""
+        return TaskError(
+            code: "segregation_of_duties",
+            message: "\(user) may not decide this task: \(rule.replacingOccurrences(of: "_", with: " "))\(related)",
+            httpStatus: 403, field: nil)
+    }
 }
 
 public enum TaskDecision: String, Sendable, CaseIterable {
@@ -42,7 +51,8 @@ public enum TaskDecision: String, Sendable, CaseIterable {
 /// Human tasks: listing and deciding. The engine, not the portal, enforces
 /// who may decide: the task's role, the user's approval limit, and
 /// segregation of duties (no one approves what they created, received or
-/// submitted). Every decision is audited with the run, in one transaction.
+/// submitted, nor what a related case they approved forbids; see
+/// ``Segregation``). Every decision is audited with the run, in one transaction.
 public struct Tasks: Sendable {
     let databases: TenantDatabases
 
@@ -91,8 +101,10 @@ public struct Tasks: Sendable {
             let rows = try await tx.query(
                 """
                 SELECT \(fragment: Self.qualifiedColumns), t.excluded_users::text AS excluded, r.context::text AS context,
-                       d.document::text AS template
+                       r.correlation_key, d.document::text AS template, d.parameters::text AS parameters,
+                       e.document::text AS trigger
                 FROM tasks t JOIN runs r ON r.id = t.run_id JOIN deployments d ON d.id = r.deployment_id
+                JOIN events e ON e.seq = r.trigger_event_seq
                 WHERE t.id = \(id) FOR UPDATE OF t, r
                 """)
             guard let row = rows.first else { throw TaskError.notFound(id) }
@@ -100,12 +112,29 @@ public struct Tasks: Sendable {
             guard task.status == "open" else {
                 throw TaskError(code: "task_not_open", message: "the task is already \(task.status)", httpStatus: 409, field: nil)
             }
+            // Those the rules excluded when the task opened, then the rules again as things stand now.
             let excluded = try JSONParser().parse(row.decode("excluded", as: String.self)).arrayValue ?? []
-            if let rule = excluded.first(where: { $0["user"]?.stringValue == decider.user })?["rule"]?.stringValue {
-                throw TaskError(
-                    code: "segregation_of_duties",
-                    message: "\(decider.user) may not decide this task: \(rule.replacingOccurrences(of: "_", with: " "))",
-                    httpStatus: 403, field: nil)
+            if let entry = excluded.first(where: { $0["user"]?.stringValue == decider.user }),
+                let rule = entry["rule"]?.stringValue
+            {
+                throw TaskError.segregation(
+                    decider.user, rule: rule, relatedRun: entry["related_run"]?.stringValue.flatMap(UUID.init(uuidString:)))
+            }
+            let template = try WorkflowTemplate.parse(Data(try row.decode("template", as: String.self).utf8))
+            var context = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("context", as: String.self))
+                .objectValue ?? [:]
+            if let step = template.step(task.stepID) {
+                let environment = Environment(
+                    trigger: try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("trigger", as: String.self)),
+                    documents: try await CorrelatedDocuments.load(
+                        for: template, key: try row.decode("correlation_key", as: String.self), on: tx),
+                    steps: context["steps"]?.objectValue ?? [:], variables: context["vars"]?.objectValue ?? [:],
+                    parameters: try JSONParser().parse(row.decode("parameters", as: String.self)).objectValue ?? [:])
+                let found = try await Segregation.exclusions(
+                    of: step, environment: environment, run: task.runID, user: decider.user, on: tx)
+                if let exclusion = found.first {
+                    throw TaskError.segregation(decider.user, rule: exclusion.rule, relatedRun: exclusion.relatedRun)
+                }
             }
             guard decider.roles.contains(task.role) else {
                 throw TaskError(
@@ -127,6 +156,9 @@ public struct Tasks: Sendable {
                        decided_at = CASE WHEN \(status) = 'open' THEN decided_at ELSE now() END
                 WHERE id = \(id)
                 """)
+            if decision != .requestInfo {
+                try await tx.query("DELETE FROM task_reminders WHERE task_id = \(id) AND sent_at IS NULL")
+            }
             // Metering (see Sources/Metering): approve and reject are billed decisions, derivable from
             // tasks.decided_at; any decision makes the decider an active user of the day, once.
             if decision != .requestInfo { try await Usage.count("engine.human_decisions", 1, on: tx) }
@@ -149,10 +181,7 @@ public struct Tasks: Sendable {
                     requestID: requestID),
                 on: tx)
             if decision != .requestInfo {
-                let template = try WorkflowTemplate.parse(Data(try row.decode("template", as: String.self).utf8))
                 let next = template.step(task.stepID)?.definition[decision == .approve ? "on_approve" : "on_reject"]?.stringValue
-                var context = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("context", as: String.self))
-                    .objectValue ?? [:]
                 var steps = context["steps"]?.objectValue ?? [:]
                 var result = steps[task.stepID]?.objectValue ?? [:]
                 result["decision"] = .string(decision.rawValue)

@@ -25,6 +25,8 @@ public struct WorkflowEngine: Sendable {
         public var stepsPerPass = 1_000
         /// Tries of a step failing for a transient reason before the run becomes an exception.
         public var maximumAttempts = 5
+        /// Task reminders sent per call of ``process(tenant:)``; the rest wait for the next.
+        public var remindersPerPass = 500
         public init() {}
     }
 
@@ -55,7 +57,7 @@ public struct WorkflowEngine: Sendable {
         // A short page means the cursor has caught up: no second look for nothing.
         while try await dispatch(tenant: tenant) == configuration.eventsPerDispatch {}
         try await wakeExpiredWaits(tenant: tenant)
-        try await escalateOverdueTasks(tenant: tenant)
+        try await runTaskTimers(tenant: tenant)
         // Depth first: a run that is still runnable after a step takes its next
         // step at once, so one run's latency does not grow with the backlog.
         var transitions = 0
@@ -161,10 +163,12 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    /// Open tasks past their SLA go to the escalation role, once, with an audit entry each.
-    func escalateOverdueTasks(tenant: Slug) async throws {
+    /// Task timers: reminders due before an SLA are sent (see ``TaskReminders``), and open tasks
+    /// past their SLA go to the escalation role, once, with an audit entry each.
+    func runTaskTimers(tenant: Slug) async throws {
         let time = now()
         try await databases.withTransaction(for: tenant) { tx in
+            _ = try await TaskReminders.sendDue(tenant: tenant, at: time, limit: configuration.remindersPerPass, on: tx)
             let escalated = try await tx.query(
                 """
                 UPDATE tasks SET role = escalate_to, escalated_at = \(time),

@@ -5,8 +5,11 @@ import Synchronization
 /// Evaluates template expressions (conditions, amounts, emitted values)
 /// against a run, through the `Expressions` language.
 ///
-/// Run data is converted without a declared shape: strings stay strings and
-/// money stays `{"amount", "currency"}` objects, as step results store them.
+/// Run data is converted without a declared shape, by the event catalog's
+/// conventions: `{"amount", "currency"}` objects (as step results store
+/// money) are money, and decimal or date text is read as a number or a date
+/// beside one (see `Evaluator.reading`). Parameters are typed by their
+/// declaration, so a decimal parameter is a number.
 /// Parsed expressions are cached by source; templates are immutable, so the
 /// cache only ever grows to the number of distinct expressions deployed.
 enum ExpressionBridge {
@@ -39,8 +42,13 @@ enum ExpressionBridge {
     }
 
     private static func values(_ environment: Environment) throws(ExpressionError) -> Expressions.Environment {
-        guard case .object(let roots) = environment.json else { return Expressions.Environment() }
-        return try Expressions.Environment(json: roots.mapValues(json))
+        guard case .object(var roots) = environment.json else { return Expressions.Environment() }
+        var parameters = environment.parameters
+        for (name, kind) in environment.parameterKinds where kind != .string && kind != .boolean {
+            if let text = parameters[name]?.numberText { parameters[name] = .number(text) }
+        }
+        roots["params"] = .object(parameters)
+        return try Expressions.Environment(runData: roots.mapValues(json))
     }
 
     static func json(_ value: JSONValue) -> Value.JSON {

@@ -29,7 +29,6 @@ struct TemplateParser {
     let knownEventTypes: Set<String>
     var problems: [TemplateError.Problem] = []
 
-
     mutating func problem(_ path: String, _ message: String, step: String? = nil) {
         problems.append(.init(step: step, path: path, message: message))
     }
@@ -188,6 +187,7 @@ struct TemplateParser {
             steps.append(.init(id: id, kind: kind, next: next, definition: fields))
         }
         // References are checked once every id is known, so a step may jump forward.
+        let types = TemplateExpressions.types(parameters: parameters)
         for (index, step) in steps.enumerated() {
             let path = "$.steps[\(index)]"
             for (field, target) in StepReferences.targets(of: step) where !seen.contains(target) {
@@ -195,6 +195,9 @@ struct TemplateParser {
             }
             for message in StepReferences.kindProblems(of: step, knownEventTypes: knownEventTypes) {
                 problem(path, message, step: step.id)
+            }
+            for (field, message) in TemplateExpressions.problems(of: step, types: types) {
+                problem("\(path).\(field)", message, step: step.id)
             }
             for name in Self.parameterReferences(in: .object(step.definition)) where parameters[name] == nil {
                 problem(path, "params.\(name) names no parameter of this template", step: step.id)
@@ -281,7 +284,7 @@ enum StepReferences {
             if routing.last?["up_to"] != nil {
                 problems.append("the last routing rule must have no up_to, so every amount has an approver")
             }
-            return problems
+            return problems + Segregation.definitionProblems(definition) + TaskReminders.definitionProblems(definition)
         case .emit:
             guard let event = definition["event"]?.stringValue, !event.isEmpty else {
                 return ["an emit step needs event (the outbound event type)"]
