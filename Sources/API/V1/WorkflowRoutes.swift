@@ -19,11 +19,14 @@ public struct WorkflowRoutes: Sendable {
     let service: TenantService
     let authorization: Authorization
 
-    public init(catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger) {
+    public init(
+        catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger,
+        usage: UsageMeter = .enabled
+    ) {
         self.catalog = catalog
         deployments = Deployments(databases: databases, catalog: catalog)
         runs = Runs(databases: databases)
-        tasks = Tasks(databases: databases)
+        tasks = Tasks(databases: databases, usage: usage, logger: logger)
         evidence = Evidence(databases: databases)
         self.service = service
         authorization = Authorization(logger: logger)

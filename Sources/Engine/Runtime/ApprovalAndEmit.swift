@@ -3,6 +3,7 @@ import Events
 import Finance
 import Foundation
 import Postgres
+import Telemetry
 
 /// The two steps that reach outside the run: a human task, and an outbound event.
 enum ApprovalAndEmit {
@@ -87,7 +88,9 @@ enum ApprovalAndEmit {
             "occurred_at": .string(execution.time.formatted(.iso8601)), "source": .string("countersign"),
             "caused_by": .string(run.triggerID), "data": .object(data),
         ]).serialized()
-        let traceparent = run.trigger["traceparent"]?.stringValue
+        // The emitting step's span (a child of the trigger's), so endpoints continue the run's trace; the
+        // trigger's stored traceparent covers the sender's own and the one its ingest request began.
+        let traceparent = TraceContext.current?.traceparent ?? run.traceparent
         let contentHash = try SHA256.hash(data: document.utf8).hexString
         try await execution.tx.query(
             """
