@@ -130,7 +130,8 @@ public struct Application: Sendable {
                     }
                     if let templates = controlPlane.templates {
                         try WorkflowRoutes(
-                            catalog: templates, databases: ingest.databases, service: controlPlane.service, logger: access
+                            catalog: templates, databases: ingest.databases, service: controlPlane.service, logger: access,
+                            usage: ingest.configuration.usage
                         ).register(on: &$0)
                         try InsightsRoutes(insights: Insights(databases: ingest.databases)).register(on: &$0)
                         let published = PublishedVersions(pool: controlPlane.service.pool)

@@ -57,6 +57,14 @@ public struct AppConfiguration: Sendable {
     /// PEM certificate chain and private key for HTTPS (`COUNTERSIGN_TLS_CERT`, `COUNTERSIGN_TLS_KEY`).
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// Usage metering and metrics collection (`--metering`, `COUNTERSIGN_METERING`). Default on.
+    ///
+    /// Off exists only so that `ops/bench/ingest --compare-metering` can
+    /// measure what metering and metrics cost: nothing is counted into
+    /// `usage_counters` (so nothing is billed; `api_calls` cannot even be
+    /// recounted later), HTTP and work metrics are not recorded, and
+    /// `/metrics` is not served. Never run an install that bills with it off.
+    public var metering = true
 
     public init() {}
 
@@ -84,6 +92,8 @@ public struct AppConfiguration: Sendable {
         ("shutdown-grace", "COUNTERSIGN_SHUTDOWN_GRACE", "SECONDS", "time for in-flight requests at shutdown (default 10)"),
         ("tls-cert", "COUNTERSIGN_TLS_CERT", "FILE", "PEM certificate chain; enables HTTPS with --tls-key"),
         ("tls-key", "COUNTERSIGN_TLS_KEY", "FILE", "PEM private key for --tls-cert"),
+        ("metering", "COUNTERSIGN_METERING", "on|off",
+         "usage metering and metrics; off is for benchmarking only: usage goes uncounted and unbilled (default on)"),
     ]
 
     /// Option specs for the settings named in `names`, plus `--config`.
@@ -172,6 +182,14 @@ public struct AppConfiguration: Sendable {
             "tls-key", environment: env("tls-key"), expecting: "a readable PEM file") {
                 FileManager.default.isReadableFile(atPath: $0) ? $0 : nil
             }
+        configuration.metering = try reader.value(
+            "metering", environment: env("metering"), default: true, expecting: "on or off") {
+                switch $0 {
+                case "on": true
+                case "off": false
+                default: nil
+                }
+            }
         if (configuration.tlsCertificate == nil) != (configuration.tlsKey == nil) {
             throw SettingError(
                 setting: configuration.tlsCertificate == nil ? "tls-cert" : "tls-key", source: .defaultValue,
@@ -191,6 +209,9 @@ public struct AppConfiguration: Sendable {
         }
         return root
     }
+
+    /// The usage meter that `--metering` selects.
+    public var usageMeter: UsageMeter { metering ? .enabled : .disabled }
 
     public func makeLogger(label: String) -> Logger {
         Logger(label: label, minimumLevel: logLevel, handler: JSONLinesLogHandler())

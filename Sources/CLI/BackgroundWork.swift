@@ -26,6 +26,7 @@ struct BackgroundWork {
         client.userAgent = "Countersign-Webhooks/1"
         var settings = DeliveryWorker.Configuration()
         settings.lease = .seconds(configuration.deliveryLeaseSeconds)
+        settings.usage = configuration.usageMeter
         let worker = DeliveryWorker(
             databases: databases, keyRing: keyRing, client: HTTPClient(configuration: client), configuration: settings,
             logger: logger.labelled("delivery"))
@@ -37,8 +38,11 @@ struct BackgroundWork {
         var modelClient = client
         modelClient.userAgent = "Countersign-Assistant/1"
         ExternalModelAccess.shared.enable(keyRing: keyRing, client: HTTPClient(configuration: modelClient))
+        var engineSettings = WorkflowEngine.Configuration()
+        engineSettings.usage = configuration.usageMeter
         let runs = WorkflowEngine(
-            databases: databases, logger: logger.labelled("engine"), observeStep: metrics?.stepObserver)
+            databases: databases, configuration: engineSettings, logger: logger.labelled("engine"),
+            observeStep: metrics?.stepObserver)
         engine = TenantLoop(channel: WorkflowEngine.channel, control: control, logger: logger.labelled("engine")) {
             try await runs.process(tenant: $0)
         }

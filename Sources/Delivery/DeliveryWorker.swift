@@ -37,6 +37,8 @@ public struct DeliveryWorker: Sendable {
         public var messagesPerEndpoint = 100
         /// Bytes of each response body kept with the attempt.
         public var responseExcerptBytes = 1_024
+        /// Counts delivered messages; off only for benchmarks (see ``UsageMeter``).
+        public var usage = UsageMeter.enabled
         /// A rotated secret keeps signing alongside the new one until it lapses.
         public init() {}
     }
@@ -183,7 +185,16 @@ public struct DeliveryWorker: Sendable {
             }
             guard endpoint.breaker.beginAttempt(now: time) else { break }
             let outcome = await send(message, to: endpoint.url, keys: signingKeys, at: time)
-            let recorded = try await record(outcome, of: message, endpoint: &endpoint, tenant: tenant, at: time)
+            // Lines about this message name the span its receiver sees as parent in the traceparent header.
+            let attempted = endpoint
+            let (recorded, changed) = try await TraceContext.$current.withValue(
+                message.traceparent.flatMap(TraceContext.init(naming:))
+            ) {
+                var updated = attempted
+                let recorded = try await record(outcome, of: message, endpoint: &updated, tenant: tenant, at: time)
+                return (recorded, updated)
+            }
+            endpoint = changed
             switch recorded {
             case .delivered: result.delivered += 1
             case .retrying: result.failed += 1
@@ -322,12 +333,7 @@ public struct DeliveryWorker: Sendable {
             if recorded == .delivered {
                 // Metering: the outbound_deliveries meter, on the attempt's own day so a recount from
                 // delivery_attempts.started_at finds the same number.
-                try await tx.query(
-                    """
-                    INSERT INTO usage_counters (day, metric, shard, quantity)
-                    VALUES ((\(time)::timestamptz AT TIME ZONE 'UTC')::date, 'delivery.delivered', \(Int16.random(in: 0..<16)), 1)
-                    ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-                    """)
+                try await configuration.usage.count("delivery.delivered", 1, day: time, on: tx)
             }
             try await tx.query(
                 """
@@ -344,9 +350,9 @@ public struct DeliveryWorker: Sendable {
                     : "no success after \(attempt) attempts; last: \(failure ?? "unknown")"
                 try await tx.query(
                     """
-                    INSERT INTO dead_letters (kind, reason_code, reason, outbox_seq, ingress, payload)
+                    INSERT INTO dead_letters (kind, reason_code, reason, outbox_seq, ingress, traceparent, payload)
                     VALUES ('delivery', \(recorded == .disabled ? "endpoint_disabled" : "delivery_exhausted"),
-                            \(reason), \(message.seq), 'outbound', \(Data(message.payload.utf8)))
+                            \(reason), \(message.seq), 'outbound', \(message.traceparent), \(Data(message.payload.utf8)))
                     """)
             }
             if recorded == .disabled {
@@ -364,14 +370,13 @@ public struct DeliveryWorker: Sendable {
                     on: tx)
             }
         }
-        if recorded != .delivered {
-            logger.info(
-                "delivery failed",
-                metadata: [
-                    "tenant": tenant.value, "endpoint": endpointID.uuidString.lowercased(),
-                    "message": message.messageID, "attempt": String(attempt), "outcome": state,
-                ])
-        }
+        logger.info(
+            recorded == .delivered ? "delivered" : "delivery failed",
+            metadata: [
+                "tenant": tenant.value, "endpoint": endpointID.uuidString.lowercased(),
+                "message": message.messageID, "attempt": String(attempt), "outcome": state,
+                "status": outcome.statusCode.map(String.init) ?? "",
+            ])
         return recorded
     }
 }

@@ -27,6 +27,48 @@ public struct DeadLetter: Sendable {
     public let createdAt: Date
     public let replayedAt: Date?
     public let replayCount: Int
+    /// The path the payload came in by, which a replay takes again.
+    public let origin: Origin
+    /// The payload's `Content-Type` as sent, when it was recorded.
+    public let contentType: String?
+
+    /// How a refused payload reached ingest.
+    public enum Origin: Sendable, Equatable {
+        /// Canonical events (`POST /v1/events`, a webhook source without a mapping), and every delivery.
+        case canonical
+        /// A partner's payload for a webhook source with a deployed mapping.
+        case mapping(source: String)
+        /// An X12 interchange (`POST /v1/edi`).
+        case x12
+
+        public enum Kind: String, Sendable, Hashable {
+            case canonical, mapping, x12
+        }
+
+        public var kind: Kind {
+            switch self {
+            case .canonical: .canonical
+            case .mapping: .mapping
+            case .x12: .x12
+            }
+        }
+
+        /// The stored form: `dead_letters.origin` and `origin_source`.
+        public var columns: (origin: String, source: String?) {
+            switch self {
+            case .mapping(let source): (kind.rawValue, source)
+            default: (kind.rawValue, nil)
+            }
+        }
+
+        init(origin: String, source: String?) {
+            switch Kind(rawValue: origin) {
+            case .mapping?: self = .mapping(source: source ?? "")
+            case .x12?: self = .x12
+            default: self = .canonical
+            }
+        }
+    }
 }
 
 /// A dead letter that cannot be replayed.
@@ -38,14 +80,24 @@ public struct DeadLetterError: CodedError, Equatable {
     static func notFound(_ id: Int64) -> DeadLetterError {
         DeadLetterError(code: "dead_letter_not_found", message: "there is no dead letter \(id)", httpStatus: 404)
     }
+
+    static func pathUnavailable(_ kind: DeadLetter.Origin.Kind) -> DeadLetterError {
+        DeadLetterError(
+            code: "replay_unavailable",
+            message: "this server cannot replay \(kind.rawValue) payloads: the middleware that reads them is not running",
+            httpStatus: 409)
+    }
 }
 
 /// Listing and replaying a tenant's dead letters.
 ///
-/// Replaying a refused event runs it through ingest again (the catalog may
-/// have gained its type or version since); replaying a delivery puts its
-/// outbox message back in the queue with the same `webhook-id`. Each replay
-/// is audited in the tenant's log, in the transaction that records it.
+/// Replaying a refused payload takes the path it first came in by (see
+/// ``DeadLetter/Origin``): canonical ingest again (the catalog may have gained
+/// its type or version since), the source's mapping as deployed now (the
+/// mapping or a reference table may have been fixed since), or the X12
+/// reader. Replaying a delivery puts its outbox message back in the queue
+/// with the same `webhook-id`. Each replay is audited in the tenant's log,
+/// in the transaction that records it.
 public struct DeadLetters: Sendable {
     let databases: TenantDatabases
     let ingest: IngestService
@@ -63,7 +115,8 @@ public struct DeadLetters: Sendable {
             try await connection.query(
                 """
                 SELECT id, kind, reason_code, reason, event_id, outbox_seq, ingress, ingress_detail, request_id,
-                       traceparent, payload, created_at, replayed_at, replay_count
+                       traceparent, payload, created_at, replayed_at, replay_count, origin,
+                       origin_source, content_type
                 FROM dead_letters
                 WHERE id > \(after) AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
                   AND (\(includeReplayed) OR replayed_at IS NULL)
@@ -79,7 +132,8 @@ public struct DeadLetters: Sendable {
             try await connection.query(
                 """
                 SELECT id, kind, reason_code, reason, event_id, outbox_seq, ingress, ingress_detail, request_id,
-                       traceparent, payload, created_at, replayed_at, replay_count
+                       traceparent, payload, created_at, replayed_at, replay_count, origin,
+                       origin_source, content_type
                 FROM dead_letters WHERE id = \(id)
                 """)
         }
@@ -96,10 +150,19 @@ public struct DeadLetters: Sendable {
         case .event:
             let context = IngestContext(
                 ingress: .replay, detail: "dead_letter:\(id)", requestID: requestID, traceparent: letter.traceparent)
+            let path: any DeadLetterReplayPath
+            switch letter.origin {
+            case .canonical: path = CanonicalReplay(ingest: ingest)
+            case .mapping, .x12:
+                guard let registered = ingest.replayPaths.path(for: letter.origin.kind) else {
+                    throw DeadLetterError.pathUnavailable(letter.origin.kind)
+                }
+                path = registered
+            }
             let answer: IngestResponse
             do {
-                answer = try await ingest.ingestWithoutRecording(body: letter.payload, tenant: tenant, context: context)
-            } catch let error as EventError {
+                answer = try await path.replay(letter, tenant: tenant, context: context)
+            } catch let error as any CodedError where (400..<500).contains(error.httpStatus) {
                 try await markReplayed(tenant: tenant, id: id, actor: actor, requestID: requestID, outcome: error)
                 throw error
             }
@@ -120,7 +183,7 @@ public struct DeadLetters: Sendable {
         }
     }
 
-    private func markReplayed(tenant: Slug, id: Int64, actor: String, requestID: String?, outcome: EventError?)
+    private func markReplayed(tenant: Slug, id: Int64, actor: String, requestID: String?, outcome: (any CodedError)?)
         async throws
     {
         try await databases.withTransaction(for: tenant) { tx in
@@ -129,7 +192,7 @@ public struct DeadLetters: Sendable {
     }
 
     private static func recordReplay(
-        on tx: PostgresConnection, tenant: Slug, id: Int64, actor: String, requestID: String?, outcome: EventError?
+        on tx: PostgresConnection, tenant: Slug, id: Int64, actor: String, requestID: String?, outcome: (any CodedError)?
     ) async throws {
         if let outcome {
             try await tx.query(
@@ -165,6 +228,9 @@ public struct DeadLetters: Sendable {
             traceparent: try row.decode("traceparent", as: String?.self),
             payload: try row.decode("payload", as: ByteA.self).bytes, createdAt: try row.decode("created_at", as: Date.self),
             replayedAt: try row.decode("replayed_at", as: Date?.self),
-            replayCount: try row.decode("replay_count", as: Int.self))
+            replayCount: try row.decode("replay_count", as: Int.self),
+            origin: DeadLetter.Origin(
+                origin: try row.decode("origin", as: String.self), source: try row.decode("origin_source", as: String?.self)),
+            contentType: try row.decode("content_type", as: String?.self))
     }
 }

@@ -14,6 +14,7 @@ import Postgres
 /// Inserts are sorted by key so that two concurrent batches cannot deadlock.
 struct EventInbox: Sendable {
     let databases: TenantDatabases
+    let usage: UsageMeter
 
     /// A concurrent transaction stored an event between our check and our
     /// insert; the batch is re-planned from scratch.
@@ -182,7 +183,7 @@ struct EventInbox: Sendable {
                     ), counted AS (
                         INSERT INTO usage_counters (day, metric, shard, quantity)
                         SELECT (now() AT TIME ZONE 'UTC')::date, 'events.accepted', \(slot)::smallint, count(*)
-                        FROM inserted HAVING count(*) > 0
+                        FROM inserted HAVING count(*) > 0 AND \(usage.isEnabled)
                         ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
                     ), queued AS (
                         INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)

@@ -21,6 +21,9 @@ public struct IngestService: Sendable {
         /// Transactions in flight per tenant. Several let PostgreSQL flush
         /// their commits to the WAL together; each also holds a connection.
         public var concurrentCommitsPerTenant = 8
+        /// Counts accepted events; off only for benchmarks (see ``UsageMeter``). The
+        /// engine, deliveries and decisions of the same process follow this setting.
+        public var usage = UsageMeter.enabled
 
         public init() {}
     }
@@ -30,6 +33,8 @@ public struct IngestService: Sendable {
     public let configuration: Configuration
     private let queue: GroupCommitQueue<Slug, IngestSubmission, IngestResponse>
     private let logger: Logger
+    /// How dead letters from translating paths are replayed; the middleware registers its paths here.
+    public let replayPaths = DeadLetterReplayPaths()
 
     /// Told each group commit's answers (HTTP statuses, one per submission) and how long it took (metrics).
     public typealias CommitObserver = @Sendable (_ statuses: [Int], _ duration: Duration) -> Void
@@ -42,7 +47,7 @@ public struct IngestService: Sendable {
         self.databases = databases
         self.configuration = configuration
         self.logger = logger
-        let inbox = EventInbox(databases: databases)
+        let inbox = EventInbox(databases: databases, usage: configuration.usage)
         queue = GroupCommitQueue(
             maximumWeight: configuration.maximumEventsPerCommit,
             maximumConcurrentFlushes: configuration.concurrentCommitsPerTenant

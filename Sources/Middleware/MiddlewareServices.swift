@@ -16,7 +16,8 @@ import Telemetry
 /// which stores the events and the raw payload (their lineage) in one
 /// commit. Reference tables (``ReferenceTables``) feed mappings through a
 /// versioned cache (``ReferenceCache``). What cannot be translated becomes a
-/// dead letter holding the raw bytes.
+/// dead letter holding the raw bytes and its origin; replaying it takes the
+/// same path again (``DeadLetterReplayPaths``), with what was fixed since.
 public struct MiddlewareServices: Sendable {
     public let catalog: MappingCatalog
     public let deployments: MappingDeployments
@@ -42,5 +43,8 @@ public struct MiddlewareServices: Sendable {
         mapped = MappedIngest(ingest: ingest, deployments: deployments, references: references, logger: logger)
         edi = EDIIngest(ingest: ingest, references: references, logger: logger, now: now)
         dryRun = MappingDryRun(catalog: catalog, events: ingest.catalog)
+        // Dead letters of these paths are replayed along them, from the API and the portal alike.
+        ingest.replayPaths.register(mapped, for: .mapping)
+        ingest.replayPaths.register(edi, for: .x12)
     }
 }

@@ -38,7 +38,9 @@ public protocol LogHandler: Sendable {
 }
 
 /// A small logging facade: a label, a minimum level, metadata carried along
-/// (request id, trace id, tenant) and a handler that does the writing.
+/// (request id, tenant) and a handler that does the writing. The trace of the
+/// work in progress (``TraceContext/current``) is added to every line as
+/// `trace_id` and `span_id`.
 ///
 /// `Logger` is a value: `with(_:_:)` returns a copy with more metadata, so a
 /// request handler can enrich its own logger without affecting anyone else's.
@@ -80,6 +82,11 @@ public struct Logger: Sendable {
         guard isEnabled(level) else { return }
         var merged = metadata
         for (key, value) in extra() { merged[key] = value }
+        // Explicit fields win: a line about another unit of work names that work's trace.
+        if merged["trace_id"] == nil, let trace = TraceContext.current {
+            merged["trace_id"] = trace.traceID
+            merged["span_id"] = trace.spanID
+        }
         handler.write(LogRecord(time: Date(), level: level, label: label, message: message(), metadata: merged))
     }
 

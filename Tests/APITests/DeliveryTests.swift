@@ -6,6 +6,7 @@ import Foundation
 import HTTP
 import Postgres
 import Synchronization
+import Telemetry
 import TestSupport
 import Testing
 import Webhooks
@@ -45,7 +46,7 @@ final class Receiver: Sendable {
 }
 
 private func withDelivery(
-    configure: (inout DeliveryWorker.Configuration) -> Void = { _ in },
+    configure: (inout DeliveryWorker.Configuration) -> Void = { _ in }, logger: Logger = .disabled,
     _ body: (IngestWorld, Receiver, DeliveryWorker, String) async throws -> Void
 ) async throws {
     try await withIngestWorld { world in
@@ -57,7 +58,7 @@ private func withDelivery(
             client.allowPrivateNetworks = true
             let worker = DeliveryWorker(
                 databases: world.databases, keyRing: world.keyRing, client: HTTPClient(configuration: client),
-                configuration: configuration, now: { world.clock.now }, jitter: { 0.5 })
+                configuration: configuration, now: { world.clock.now }, jitter: { 0.5 }, logger: logger)
             let created = try await world.send(
                 .post, "/v1/endpoints",
                 headers: ["Host": "localhost", "Authorization": "Bearer \(world.key)", "Content-Type": "application/json"],
@@ -115,7 +116,8 @@ struct DeliveryTests {
     }
 
     @Test func theEventsTraceContextTravelsWithItsWebhook() async throws {
-        try await withDelivery { world, receiver, worker, _ in
+        let logs = InMemoryLogHandler()
+        try await withDelivery(logger: Logger(label: "delivery", handler: logs)) { world, receiver, worker, _ in
             let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
             let event = String(stockAdjusted(id: "traced").dropLast()) + #","traceparent":"\#(traceparent)"}"#
             let stored = try await world.post(event)
@@ -127,6 +129,10 @@ struct DeliveryTests {
             // Without one in the event, the ingest request's own trace (begun by the server) is passed on.
             let begun = try #require(received.first { $0.eventID == "untraced" }?.traceparent)
             #expect(begun.hasPrefix("00-") && begun.count == 55 && begun != traceparent)
+            // Each delivery's log line names the span its receiver sees as parent.
+            let lines = logs.records.filter { $0.message == "delivered" }
+            let logged = Set(lines.map { "00-\($0.metadata["trace_id"] ?? "")-\($0.metadata["span_id"] ?? "")-01" })
+            #expect(logged == [traceparent, begun], "\(lines.map(\.metadata))")
         }
     }
 

@@ -208,7 +208,7 @@ struct TemplateValidationTests {
         #expect(problem.step == "release")
         #expect(problem.path == "$.steps[5].data.invoice_number")
         #expect(problem.location == #"steps[5] "release" data.invoice_number"#)
-        #expect(problem.description.hasPrefix(#"steps[5] "release" data.invoice_number: expression line 1, column"#), "\(problem)")
+        #expect(problem.description.hasPrefix(#"steps[5] "release" data.invoice_number: line 1, column"#), "\(problem)")
     }
 
     @Test func locationsReadPositionFirst() {

@@ -1,4 +1,5 @@
 import CLI
+import ControlPlane
 import Foundation
 import Postgres
 import TestSupport
@@ -33,6 +34,7 @@ struct CommandLineTests {
         (["serve", "--api-key-rate", "0"], "setting api-key-rate (from --api-key-rate): expected requests per second"),
         (["serve", "--api-key-burst", "lots"], "setting api-key-burst"),
         (["serve", "--connections-per-tenant", "0"], "setting connections-per-tenant"),
+        (["serve", "--metering", "false"], "setting metering (from --metering): expected on or off"),
         (["migrate", "stray"], "unexpected argument 'stray'"),
         (["migrate", "--status=yes"], "--status takes no value"),
         (["serve", "--root", "/nonexistent"], "setting root"),
@@ -44,6 +46,18 @@ struct CommandLineTests {
         #expect(status == 64)
         #expect(output.standardError.contains(expected), "stderr: \(output.standardError)")
         #expect(!output.standardError.contains("\n"))
+    }
+
+    /// Metering off exists for the ingest benchmark alone: never the default, spelled out, and said so in help.
+    @Test func meteringIsOnUnlessExplicitlyTurnedOff() async throws {
+        #expect(try AppConfiguration.load(flags: [:], environment: [:]).usageMeter == .enabled)
+        #expect(try AppConfiguration.load(flags: ["metering": "off"], environment: [:]).usageMeter == .disabled)
+        #expect(try AppConfiguration.load(flags: [:], environment: ["COUNTERSIGN_METERING": "off"]).usageMeter == .disabled)
+        #expect(try AppConfiguration.load(flags: ["metering": "on"], environment: ["COUNTERSIGN_METERING": "off"]).metering)
+        let (status, output) = await runCLI(["serve", "--help"])
+        #expect(status == 0)
+        #expect(output.standardOutput.contains("--metering"))
+        #expect(output.standardOutput.contains("benchmarking only"))
     }
 
     @Test func environmentSettingsAreValidatedAndNamed() async {

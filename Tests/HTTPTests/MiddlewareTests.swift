@@ -357,3 +357,23 @@ extension Array {
     /// The single element, or nil if there are none or several.
     var only: Element? { count == 1 ? first : nil }
 }
+
+@Suite struct RequestTraceLoggingTests {
+    @Test func whatAHandlerLogsCarriesTheRequestsTraceAndSpan() async throws {
+        let records = InMemoryLogHandler()
+        let logger = Logger(label: "handler", handler: records)
+        let app = ClosureResponder { _ in
+            logger.info("working")
+            return HTTPResponse(status: .ok)
+        }.withMiddleware([TraceContextMiddleware()])
+        let response = try await app.respond(
+            to: makeRequest(.get, "/", headers: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]))
+        let ours = try #require(TraceParent(parsing: response.headers["traceparent"] ?? ""))
+        let record = try #require(records.records.only)
+        #expect(record.metadata["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(record.metadata["span_id"] == ours.parentID)
+        // Nothing outside the request inherits it.
+        logger.info("after")
+        #expect(records.records.last?.metadata["trace_id"] == nil)
+    }
+}

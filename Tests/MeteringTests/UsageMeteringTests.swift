@@ -24,14 +24,19 @@ private struct Workload {
             context: IngestContext(ingress: .api, detail: "test"))
     }
 
-    static func with(_ body: (Workload) async throws -> Void) async throws {
+    var usage: UsageMeter { ingest.configuration.usage }
+
+    static func with(usage: UsageMeter = .enabled, _ body: (Workload) async throws -> Void) async throws {
         try await MeteringWorld.with { world in
             let partner = try await world.partner("pw")
             let tenant = try await world.tenant("tw", of: partner)
             let databases = TenantDatabases(service: world.service, configuration: .init(maximumConnections: 4))
             let catalog = try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events"))
+            var settings = IngestService.Configuration()
+            settings.usage = usage
             let workload = Workload(
-                world: world, tenant: tenant, databases: databases, ingest: IngestService(catalog: catalog, databases: databases))
+                world: world, tenant: tenant, databases: databases,
+                ingest: IngestService(catalog: catalog, databases: databases, configuration: settings))
             do {
                 try await body(workload)
             } catch {
@@ -146,6 +151,57 @@ struct UsageMeteringTests {
                 "SELECT actor, details FROM control.audit_log WHERE action = 'usage.recounted' AND subject = \("tenant:\(load.tenant)")")
             #expect(audit.count == 1)
             #expect(try audit.first?.decode("actor", as: String.self) == "ops")
+        }
+    }
+
+    /// `serve --metering off` exists for `ops/bench/ingest --compare-metering`; it must really write no usage, and
+    /// the same workload with metering on must write it, or the benchmark compares nothing.
+    @Test(arguments: [UsageMeter.enabled, .disabled])
+    func meteringOffWritesNoUsageAndOnDoes(usage: UsageMeter) async throws {
+        try await Workload.with(usage: usage) { load in
+            let templates = try TemplateCatalog.load(
+                from: repositoryRoot.appendingPathComponent("Templates"),
+                knownEventTypes: Set(load.ingest.catalog.types.map(\.type)))
+            _ = try await Deployments(databases: load.databases, catalog: templates).deploy(
+                tenant: load.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            for name in ["purchase_order.created.json", "goods_receipt.posted.json", "invoice.received.json"] {
+                #expect(try await load.post(try fixture(name), key: name).status == 201)
+            }
+            var settings = WorkflowEngine.Configuration()
+            settings.usage = load.usage
+            let engine = WorkflowEngine(databases: load.databases, configuration: settings)
+            try await engine.process(tenant: load.tenant)
+            let schema = try SQLIdentifier(load.tenant.tenantSchemaName)
+            let open = try await load.world.pool.query(
+                "SELECT id FROM \(identifier: schema, try SQLIdentifier("tasks")) WHERE status = 'open'")
+            let task = try #require(try open.first?.decode("id", as: UUID.self))
+            let bo = Decider(
+                user: "ap.clerk.bo@client.example", roles: ["ap_clerk"], approvalLimitMinor: 500_000, approvalCurrency: "USD")
+            _ = try await Tasks(databases: load.databases, usage: load.usage).decide(
+                tenant: load.tenant, task: task, decision: .approve, comment: nil, decider: bo, requestID: nil)
+            try await engine.process(tenant: load.tenant)
+            // The work itself happens either way.
+            let runs = try await load.world.pool.query(
+                "SELECT status FROM \(identifier: schema, try SQLIdentifier("runs"))")
+            var statuses: [String] = []
+            for row in runs { statuses.append(try row.decode("status", as: String.self)) }
+            #expect(statuses == ["completed"])
+
+            let rows = try await load.world.pool.query(
+                """
+                SELECT (SELECT count(*) FROM \(identifier: schema, try SQLIdentifier("usage_counters")))::int AS counters,
+                       (SELECT count(*) FROM \(identifier: schema, try SQLIdentifier("active_users")))::int AS users
+                """)
+            let counters = try rows[0].decode("counters", as: Int.self), users = try rows[0].decode("users", as: Int.self)
+            if usage.isEnabled {
+                #expect(try await load.world.counted(load.tenant, "events.accepted") == 3)
+                #expect(try await load.world.counted(load.tenant, "engine.runs_completed") == 1)
+                #expect(try await load.world.counted(load.tenant, "engine.human_decisions") == 1)
+                #expect(users == 1)
+            } else {
+                #expect(counters == 0)
+                #expect(users == 0)
+            }
         }
     }
 }

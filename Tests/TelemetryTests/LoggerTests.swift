@@ -71,3 +71,38 @@ struct LoggerTests {
         #expect(secret.revealed == "whsec_supersecret")
     }
 }
+
+@Suite struct TraceFieldTests {
+    @Test func everyLineWrittenWhileATraceIsCurrentCarriesItsIDs() {
+        let memory = InMemoryLogHandler()
+        let logger = Logger(label: "t", handler: memory)
+        logger.info("before")
+        let trace = TraceContext(traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7")
+        TraceContext.$current.withValue(trace) {
+            logger.info("inside")
+            // A line about other work names that work's trace, not the current one.
+            logger.info("explicit", metadata: ["trace_id": "0af7651916cd43dd8448eb211c80319c"])
+        }
+        let records = memory.records
+        #expect(records[0].metadata["trace_id"] == nil && records[0].metadata["span_id"] == nil)
+        #expect(records[1].metadata["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(records[1].metadata["span_id"] == "00f067aa0ba902b7")
+        #expect(records[2].metadata["trace_id"] == "0af7651916cd43dd8448eb211c80319c")
+        #expect(records[2].metadata["span_id"] == nil)
+        let line = String(decoding: JSONLinesLogHandler.encode(records[1]), as: UTF8.self)
+        #expect(line.contains(#""span_id":"00f067aa0ba902b7""#) && line.contains(#""trace_id":"4bf92f3577b34da6a3ce929d0e0e4736""#))
+    }
+
+    @Test func aStoredTraceparentNamesItsSpanAndAnInvalidOneNone() {
+        let named = TraceContext.withSpan(named: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") {
+            TraceContext.current
+        }
+        #expect(named?.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(named?.spanID == "00f067aa0ba902b7")
+        let outer = TraceContext.start()
+        TraceContext.$current.withValue(outer) {
+            #expect(TraceContext.withSpan(named: "garbage") { TraceContext.current } == nil)
+            #expect(TraceContext.withSpan(named: nil) { TraceContext.current } == nil)
+        }
+    }
+}

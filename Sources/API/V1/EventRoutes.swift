@@ -140,7 +140,10 @@ public struct EventRoutes: Sendable {
             "created_at": .string(APITime.string(letter.createdAt)),
             "replayed_at": letter.replayedAt.map { .string(APITime.string($0)) } ?? .null,
             "replay_count": .number(String(letter.replayCount)),
+            // The path a replay takes again: canonical ingest, the named webhook source's mapping, or X12.
+            "origin": .string(letter.origin.kind.rawValue),
         ]
+        if case .mapping(let source) = letter.origin { members["origin_source"] = .string(source) }
         if withPayload {
             // Shown as text when it is UTF-8 (it usually is JSON), else as Base64.
             if let text = String(validating: letter.payload, as: UTF8.self) {
@@ -172,6 +175,7 @@ enum APITime {
 
     static func string(_ date: Date) -> String { date.formatted(style) }
 
+    /// With or without fractional seconds.
     static func parse(_ text: String) -> Date? {
         (try? style.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }

@@ -19,13 +19,16 @@ public struct WorkflowRoutes: Sendable {
     let service: TenantService
     let authorization: Authorization
 
-    public init(catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger) {
+    public init(
+        catalog: TemplateCatalog, databases: TenantDatabases, service: TenantService, logger: Logger,
+        usage: UsageMeter = .enabled
+    ) {
         self.catalog = catalog
         deployments = Deployments(
             databases: databases,
             resolver: TemplateResolver(catalog: catalog, published: PublishedVersions(pool: service.pool)))
         runs = Runs(databases: databases)
-        tasks = Tasks(databases: databases)
+        tasks = Tasks(databases: databases, usage: usage, logger: logger)
         evidence = Evidence(databases: databases)
         self.service = service
         authorization = Authorization(logger: logger)

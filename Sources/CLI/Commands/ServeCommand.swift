@@ -26,7 +26,7 @@ public struct ServeCommand: Subcommand {
         "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
         "connections-per-tenant", "api-key-rate", "api-key-burst",
         "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "shutdown-grace",
-        "tls-cert", "tls-key",
+        "tls-cert", "tls-key", "metering",
     ])
 
     private let configuration: AppConfiguration
@@ -48,15 +48,19 @@ public struct ServeCommand: Subcommand {
             pool: pool, migrationsDirectory: root.appendingPathComponent("Migrations"), logger: logger)
         // /v1 needs the master key (tenant database passwords and webhook secrets are sealed with it);
         // without one, serve still answers health checks and static files, and says why /v1 is absent.
+        if !configuration.metering {
+            logger.warning(
+                "metering and metrics are off (--metering off): usage is neither counted nor billed; for benchmarking only")
+        }
         let registry = MetricsRegistry()
-        let workMetrics = try WorkMetrics(registry: registry)
+        let workMetrics = configuration.metering ? try WorkMetrics(registry: registry) : nil
         var controlPlane: Application.ControlPlaneDependencies?
         var portal: Portal?
         var tenantDatabases: TenantDatabases?
         var deliveries: Task<Void, Never>?
         // api_calls: tallied in memory, flushed every few seconds and at shutdown (see Metering.APICallMeter).
-        let apiCalls = APICallMeter(pool: pool, logger: logger.labelled("metering"))
-        let metering = Task { await apiCalls.run() }
+        let apiCalls = configuration.metering ? APICallMeter(pool: pool, logger: logger.labelled("metering")) : nil
+        let metering = Task { await apiCalls?.run() }
         if let keyRing = try configuration.masterKeyRing() {
             let service = TenantService(pool: pool, migrator: migrator, keyRing: keyRing, logger: logger)
             let databases = TenantDatabases(
@@ -65,16 +69,18 @@ public struct ServeCommand: Subcommand {
                 logger: logger.labelled("postgres"))
             tenantDatabases = databases
             let catalog = try EventCatalog.load(from: root.appendingPathComponent("Templates/events"))
+            var ingestSettings = IngestService.Configuration()
+            ingestSettings.usage = configuration.usageMeter
             let ingest = IngestService(
-                catalog: catalog, databases: databases,
-                logger: logger.labelled("ingest"), observeCommit: workMetrics.ingestObserver)
+                catalog: catalog, databases: databases, configuration: ingestSettings,
+                logger: logger.labelled("ingest"), observeCommit: workMetrics?.ingestObserver)
             let templates = try TemplateCatalog.load(
                 from: root.appendingPathComponent("Templates"), knownEventTypes: Set(catalog.types.map(\.type)))
+            let authenticator = try CredentialAuthenticator(
+                store: CredentialStore(pool: pool), configuration: configuration.rateLimits)
             controlPlane = .init(
                 service: service,
-                authenticator: MeteredAuthenticator(
-                    try CredentialAuthenticator(store: CredentialStore(pool: pool), configuration: configuration.rateLimits),
-                    meter: apiCalls),
+                authenticator: apiCalls.map { MeteredAuthenticator(authenticator, meter: $0) as any Authenticator } ?? authenticator,
                 ingest: ingest, templates: templates)
             portal = Portal(
                 Portal.Dependencies(
@@ -91,8 +97,10 @@ public struct ServeCommand: Subcommand {
         } else {
             logger.warning("no master key configured (COUNTERSIGN_MASTER_KEY_FILE): /v1 is disabled")
         }
-        let metrics = try MetricsEndpoint(
-            registry: registry, control: pool, databases: tenantDatabases, logger: logger.labelled("metrics"))
+        let metrics =
+            configuration.metering
+            ? try MetricsEndpoint(
+                registry: registry, control: pool, databases: tenantDatabases, logger: logger.labelled("metrics")) : nil
         let application = try Application(
             Application.Dependencies(
                 logger: logger, health: .live(pool: pool, migrator: migrator),

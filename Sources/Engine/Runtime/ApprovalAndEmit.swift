@@ -2,6 +2,7 @@ import Events
 import Finance
 import Foundation
 import Postgres
+import Telemetry
 
 /// The two steps that reach outside the run: a human task, and an outbound event.
 enum ApprovalAndEmit {
@@ -85,9 +86,11 @@ enum ApprovalAndEmit {
             data[name] = try ExpressionBridge.value(text, in: environment)
         }
         let eventID = "evt_\(run.id.uuidString.lowercased().prefix(13))_\(step.id)"
+        // The emitting step's span (a child of the trigger's), so endpoints continue the run's trace; the
+        // trigger's stored traceparent covers the sender's own and the one its ingest request began.
         try await InternalEvents.raise(
             type: type, id: eventID, data: data, run: run.id, causedBy: run.triggerID,
-            traceparent: run.trigger["traceparent"]?.stringValue, at: execution.time, on: execution.tx)
+            traceparent: TraceContext.current?.traceparent ?? run.traceparent, at: execution.time, on: execution.tx)
         return .advance(result: .object(["event_id": .string(eventID), "type": .string(type)]), next: step.next)
     }
 }

@@ -2,6 +2,7 @@ import ControlPlane
 import Events
 import Foundation
 import Postgres
+import Telemetry
 
 /// A run as loaded for one step transition.
 struct RunState {
@@ -15,6 +16,9 @@ struct RunState {
     let createdAt: Date
     let trigger: JSONValue
     let triggerID: String
+    /// The trigger event's stored `traceparent` (the sender's, or the one its
+    /// ingest request began): the trace every step of the run continues.
+    let traceparent: String?
 
     init(row: PostgresRow) throws {
         id = try row.decode("id", as: UUID.self)
@@ -26,6 +30,12 @@ struct RunState {
         createdAt = try row.decode("created_at", as: Date.self)
         trigger = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("trigger", as: String.self))
         triggerID = try row.decode("trigger_id", as: String.self)
+        traceparent = try row.decode("trigger_traceparent", as: String?.self)
+    }
+
+    /// A new span of the trigger event's trace for one step transition; nil when the event has no trace.
+    func stepTrace() -> TraceContext? {
+        traceparent.flatMap { TraceContext.continuing(traceparent: $0) }
     }
 
     var stepResults: [String: JSONValue] { context["steps"]?.objectValue ?? [:] }
@@ -41,6 +51,18 @@ enum StepOutcome {
     case waitForTask(result: JSONValue)
     /// The step cannot succeed as things stand; a person must retry or cancel the run.
     case exception(code: String, message: String)
+}
+
+/// What one step transition did, logged once its transaction has committed.
+struct StepReport: Sendable {
+    let step: String?
+    let kind: String
+    /// completed, timed_out, waiting, task_opened or exception; `finished` when the run had no step left.
+    let outcome: String
+    /// The run's status afterwards.
+    let runStatus: String
+    /// The exception's code, or the role a task was opened for.
+    let detail: String?
 }
 
 /// A step failure that is the template's or the data's, not the system's.
@@ -59,10 +81,10 @@ struct StepExecution {
 
     var template: WorkflowTemplate { deployment.template }
 
-    func advance(_ run: inout RunState) async throws {
+    func advance(_ run: inout RunState) async throws -> StepReport {
         guard let stepID = run.currentStep, let step = template.step(stepID) else {
             try await finish(&run, status: "completed", error: nil)
-            return
+            return StepReport(step: nil, kind: "finish", outcome: "finished", runStatus: "completed", detail: nil)
         }
         let documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
         let environment = Environment(
@@ -75,7 +97,7 @@ struct StepExecution {
         } catch let failure as StepFailure {
             outcome = .exception(code: failure.code, message: failure.message)
         }
-        try await record(outcome, of: step, run: &run)
+        return try await record(outcome, of: step, run: &run)
     }
 
     // MARK: Steps
@@ -134,9 +156,15 @@ struct StepExecution {
 
     // MARK: Recording
 
-    private func record(_ outcome: StepOutcome, of step: WorkflowTemplate.Step, run: inout RunState) async throws {
+    private func record(_ outcome: StepOutcome, of step: WorkflowTemplate.Step, run: inout RunState) async throws
+        -> StepReport
+    {
         let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
         let subject = "run:\(run.id.uuidString.lowercased())"
+        func report(_ outcome: String, _ status: String, _ detail: String? = nil) -> StepReport {
+            StepReport(step: step.id, kind: step.kind.rawValue, outcome: outcome, runStatus: status, detail: detail)
+        }
+        let made: StepReport
         switch outcome {
         case .advance(let result, let next):
             try await insertStep(step, outcome: "completed", result: result, run: run)
@@ -157,32 +185,37 @@ struct StepExecution {
             } else {
                 try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
             }
+            made = report("completed", next == nil ? "completed" : "runnable")
         case .waitForDocuments(let missing, let until, let onTimeout):
             if let until, until <= time {
                 guard let onTimeout else {
                     try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))")
-                    return
+                    return report("exception", "exception", "wait_timed_out")
                 }
                 try await insertStep(step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]), run: run)
                 run.currentStep = onTimeout
                 try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
-                return
+                return report("timed_out", "runnable")
             }
             try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time)
             if let until {
                 // A waiting run with a deadline is woken by the sweep when it passes.
                 try await tx.query("UPDATE runs SET wait_until = \(until) WHERE id = \(run.id)")
             }
+            made = report("waiting", "waiting", missing.joined(separator: ","))
         case .waitForTask(let result):
             try await insertStep(step, outcome: "task_opened", result: result, run: run)
             try await update(run, status: "waiting", waitingFor: "task", nextAttempt: time)
             try await log.append(
                 AuditEntry(actor: "system:engine", action: "task.opened", subject: subject,
                            details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]), on: tx)
+            made = report("task_opened", "waiting", result["role"]?.stringValue)
         case .exception(let code, let message):
             try await exception(&run, step: step, code: code, message: message)
+            made = report("exception", "exception", code)
         }
-        try await Usage.count("engine.steps", 1, on: tx)
+        try await engine.usage.count("engine.steps", 1, on: tx)
+        return made
     }
 
     private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws {
@@ -226,7 +259,7 @@ struct StepExecution {
         try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
             AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())"),
             on: tx)
-        try await Usage.count("engine.runs_\(status)", 1, on: tx)
+        try await engine.usage.count("engine.runs_\(status)", 1, on: tx)
     }
 }
 

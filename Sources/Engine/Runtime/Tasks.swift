@@ -4,6 +4,7 @@ import Events
 import Foundation
 import Platform
 import Postgres
+import Telemetry
 
 /// The person deciding a task, as their personal token establishes them.
 public struct Decider: Sendable {
@@ -55,8 +56,14 @@ public enum TaskDecision: String, Sendable, CaseIterable {
 /// ``Segregation``). Every decision is audited with the run, in one transaction.
 public struct Tasks: Sendable {
     let databases: TenantDatabases
+    let usage: UsageMeter
+    let logger: Logger
 
-    public init(databases: TenantDatabases) { self.databases = databases }
+    public init(databases: TenantDatabases, usage: UsageMeter = .enabled, logger: Logger = .disabled) {
+        self.databases = databases
+        self.usage = usage
+        self.logger = logger
+    }
 
     public struct Summary: Sendable {
         public let id: UUID
@@ -97,12 +104,12 @@ public struct Tasks: Sendable {
                 code: "comment_required", message: "a \(decision.rawValue) decision needs a comment saying why",
                 httpStatus: 422, field: "comment")
         }
-        let summary = try await databases.withTransaction(for: tenant) { tx in
+        let (summary, traceparent) = try await databases.withTransaction(for: tenant) { tx in
             let rows = try await tx.query(
                 """
                 SELECT \(fragment: Self.qualifiedColumns), t.excluded_users::text AS excluded, r.context::text AS context,
                        r.correlation_key, d.document::text AS template, d.parameters::text AS parameters,
-                       e.document::text AS trigger
+                       e.document::text AS trigger, e.traceparent AS run_traceparent
                 FROM tasks t JOIN runs r ON r.id = t.run_id JOIN deployments d ON d.id = r.deployment_id
                 JOIN events e ON e.seq = r.trigger_event_seq
                 WHERE t.id = \(id) FOR UPDATE OF t, r
@@ -161,17 +168,19 @@ public struct Tasks: Sendable {
             }
             // Metering (see Sources/Metering): approve and reject are billed decisions, derivable from
             // tasks.decided_at; any decision makes the decider an active user of the day, once.
-            if decision != .requestInfo { try await Usage.count("engine.human_decisions", 1, on: tx) }
-            try await tx.query(
-                """
-                WITH new AS (
-                    INSERT INTO active_users (day, user_ref) VALUES ((now() AT TIME ZONE 'UTC')::date, \(decider.user))
-                    ON CONFLICT (day, user_ref) DO NOTHING RETURNING day
-                )
-                INSERT INTO usage_counters (day, metric, shard, quantity)
-                SELECT day, 'users.active', \(Int16.random(in: 0..<16)), 1 FROM new
-                ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-                """)
+            if decision != .requestInfo { try await usage.count("engine.human_decisions", 1, on: tx) }
+            if usage.isEnabled {
+                try await tx.query(
+                    """
+                    WITH new AS (
+                        INSERT INTO active_users (day, user_ref) VALUES ((now() AT TIME ZONE 'UTC')::date, \(decider.user))
+                        ON CONFLICT (day, user_ref) DO NOTHING RETURNING day
+                    )
+                    INSERT INTO usage_counters (day, metric, shard, quantity)
+                    SELECT day, 'users.active', \(Int16.random(in: 0..<16)), 1 FROM new
+                    ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+                    """)
+            }
             let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
             try await log.append(
                 AuditEntry(
@@ -206,7 +215,17 @@ public struct Tasks: Sendable {
                     tenant: tenant, runID: task.runID, approved: decision == .approve, decidedBy: decider.user, on: tx)
             }
             let updated = try await tx.query("SELECT \(fragment: Self.columns) FROM tasks WHERE id = \(id)")
-            return try Self.decode(updated[0])
+            return (try Self.decode(updated[0]), try row.decode("run_traceparent", as: String?.self))
+        }
+        // The run's trace, not the request's: the decision is a step of the run the event started.
+        TraceContext.withSpan(named: traceparent) {
+            logger.info(
+                "task decided",
+                metadata: [
+                    "tenant": tenant.value, "task": id.uuidString.lowercased(),
+                    "run": summary.runID.uuidString.lowercased(), "decision": decision.rawValue,
+                    "request_id": requestID ?? "",
+                ])
         }
         // The run continues from the decision.
         if decision != .requestInfo {

@@ -27,6 +27,8 @@ public struct WorkflowEngine: Sendable {
         public var maximumAttempts = 5
         /// Task reminders sent per call of ``process(tenant:)``; the rest wait for the next.
         public var remindersPerPass = 500
+        /// Counts runs, steps and decisions; off only for benchmarks (see ``UsageMeter``).
+        public var usage = UsageMeter.enabled
         public init() {}
     }
 
@@ -39,6 +41,8 @@ public struct WorkflowEngine: Sendable {
     /// Told each committed step's kind and how long its transaction took (metrics).
     public typealias StepObserver = @Sendable (_ kind: String, _ duration: Duration) -> Void
     let observeStep: StepObserver?
+
+    var usage: UsageMeter { configuration.usage }
 
     public init(
         databases: TenantDatabases, configuration: Configuration = Configuration(),
@@ -75,7 +79,7 @@ public struct WorkflowEngine: Sendable {
     /// Reads events after the engine's cursor: triggers start runs, correlated
     /// events wake runs waiting for documents. Returns the events read.
     func dispatch(tenant: Slug) async throws -> Int {
-        try await databases.withTransaction(for: tenant) { tx in
+        let (read, created) = try await databases.withTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
             let cursor = try await tx.query("SELECT last_event_seq FROM engine_cursor FOR UPDATE")
             let last = try cursor.first?.decode("last_event_seq", as: Int64.self) ?? 0
             let deployments = try await activeDeployments(on: tx)
@@ -84,11 +88,12 @@ public struct WorkflowEngine: Sendable {
                 Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
             let events = try await tx.query(
                 """
-                SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document
+                SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document,
+                       traceparent
                 FROM events WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
                 """)
-            guard let newest = try events.last?.decode("seq", as: Int64.self) else { return 0 }
-            var started = 0
+            guard let newest = try events.last?.decode("seq", as: Int64.self) else { return (0, []) }
+            var created: [CreatedRun] = []
             for row in events {
                 guard let text = try row.decode("document", as: String?.self) else { continue }
                 let seq = try row.decode("seq", as: Int64.self)
@@ -97,15 +102,21 @@ public struct WorkflowEngine: Sendable {
                 for deployment in deployments {
                     let template = deployment.template
                     if template.trigger == type, let key = Self.keyText(document.value(at: template.correlation.key)) {
-                        let inserted = try await tx.execute(
+                        let inserted = try await tx.query(
                             """
                             INSERT INTO runs (deployment_id, template_slug, template_version, correlation_key,
                                               trigger_event_seq, current_step)
                             VALUES (\(deployment.id), \(template.slug), \(template.version), \(key), \(seq),
                                     \(template.firstStep))
                             ON CONFLICT (deployment_id, trigger_event_seq) DO NOTHING
+                            RETURNING id
                             """)
-                        started += inserted
+                        for run in inserted {
+                            created.append(
+                                CreatedRun(
+                                    id: try run.decode("id", as: UUID.self), template: template.slug,
+                                    event: seq, traceparent: try row.decode("traceparent", as: String?.self)))
+                        }
                     }
                     for (_, correlated) in template.correlation.documents where correlated.event == type {
                         guard let key = Self.keyText(document.value(at: correlated.key)) else { continue }
@@ -119,12 +130,29 @@ public struct WorkflowEngine: Sendable {
                     }
                 }
             }
-            if started > 0 {
-                try await Usage.count("engine.runs_started", started, on: tx)
-            }
+            try await usage.count("engine.runs_started", created.count, on: tx)
             try await tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
-            return events.count
+            return (events.count, created)
         }
+        for run in created {
+            TraceContext.withSpan(named: run.traceparent) {
+                logger.info(
+                    "run created",
+                    metadata: [
+                        "tenant": tenant.value, "run": run.id.uuidString.lowercased(), "template": run.template,
+                        "event_seq": String(run.event),
+                    ])
+            }
+        }
+        return read
+    }
+
+    /// A run started by a dispatch, logged once the dispatch has committed.
+    struct CreatedRun: Sendable {
+        let id: UUID
+        let template: String
+        let event: Int64
+        let traceparent: String?
     }
 
     /// A correlation key as text: strings as they are, numbers by their text.
@@ -154,12 +182,24 @@ public struct WorkflowEngine: Sendable {
     /// again, which then takes its timeout branch.
     func wakeExpiredWaits(tenant: Slug) async throws {
         let time = now()
-        _ = try await databases.withConnection(for: tenant) { connection in
+        let woken = try await databases.withConnection(for: tenant) { connection in
             try await connection.query(
                 """
-                UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = \(time), updated_at = now()
-                WHERE status = 'waiting' AND waiting_for = 'documents' AND wait_until <= \(time)
+                UPDATE runs r SET status = 'runnable', waiting_for = NULL, next_attempt_at = \(time), updated_at = now()
+                FROM events e
+                WHERE e.seq = r.trigger_event_seq
+                  AND r.status = 'waiting' AND r.waiting_for = 'documents' AND r.wait_until <= \(time)
+                RETURNING r.id, r.current_step, e.traceparent
                 """)
+        }
+        for row in woken {
+            let run = try row.decode("id", as: UUID.self)
+            let step = try row.decode("current_step", as: String?.self) ?? ""
+            TraceContext.withSpan(named: try row.decode("traceparent", as: String?.self)) {
+                logger.info(
+                    "run wait expired",
+                    metadata: ["tenant": tenant.value, "run": run.uuidString.lowercased(), "step": step])
+            }
         }
     }
 
@@ -167,14 +207,16 @@ public struct WorkflowEngine: Sendable {
     /// past their SLA go to the escalation role, once, with an audit entry each.
     func runTaskTimers(tenant: Slug) async throws {
         let time = now()
-        try await databases.withTransaction(for: tenant) { tx in
+        let escalated = try await databases.withTransaction(for: tenant) { tx in
             _ = try await TaskReminders.sendDue(tenant: tenant, at: time, limit: configuration.remindersPerPass, on: tx)
             let escalated = try await tx.query(
                 """
-                UPDATE tasks SET role = escalate_to, escalated_at = \(time),
-                       due_at = \(time) + (due_at - created_at)
-                WHERE status = 'open' AND due_at <= \(time) AND escalated_at IS NULL AND escalate_to IS NOT NULL
-                RETURNING id, run_id, role
+                UPDATE tasks t SET role = t.escalate_to, escalated_at = \(time),
+                       due_at = \(time) + (t.due_at - t.created_at)
+                FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
+                WHERE r.id = t.run_id
+                  AND t.status = 'open' AND t.due_at <= \(time) AND t.escalated_at IS NULL AND t.escalate_to IS NOT NULL
+                RETURNING t.id, t.run_id, t.role, e.traceparent
                 """)
             let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
             for row in escalated {
@@ -187,6 +229,19 @@ public struct WorkflowEngine: Sendable {
                             "to_role": try row.decode("role", as: String.self), "reason": "sla_breached",
                         ]), on: tx)
             }
+            return escalated
+        }
+        for row in escalated {
+            let task = try row.decode("id", as: UUID.self), run = try row.decode("run_id", as: UUID.self)
+            let role = try row.decode("role", as: String.self)
+            TraceContext.withSpan(named: try row.decode("traceparent", as: String?.self)) {
+                logger.info(
+                    "task escalated",
+                    metadata: [
+                        "tenant": tenant.value, "task": task.uuidString.lowercased(), "run": run.uuidString.lowercased(),
+                        "role": role,
+                    ])
+            }
         }
     }
 
@@ -198,7 +253,8 @@ public struct WorkflowEngine: Sendable {
         let time = now()
         let started = ContinuousClock.now
         do {
-            let executed = try await databases.withTransaction(for: tenant) { tx -> (run: UUID, emitted: Bool, kind: String)? in
+            let executed = try await databases.withTransaction(for: tenant) {
+                tx -> (run: UUID, emitted: Bool, kind: String, report: StepReport, trace: TraceContext?)? in
                 var found: PostgresRow?
                 if let preferred {
                     found = try await tx.query(
@@ -223,15 +279,40 @@ public struct WorkflowEngine: Sendable {
                     ).first
                 }
                 guard let row = found else { return nil }
-                var run = try RunState(row: row)
-                let deployment = try await deployment(run.deploymentID, on: tx)
-                let kind = run.currentStep.flatMap { deployment.template.step($0) }?.kind
-                try await StepExecution(
-                    engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
-                ).advance(&run)
-                return (run.id, kind == .emit, kind?.rawValue ?? "finish")
+                let claimed = try RunState(row: row)
+                let deployment = try await deployment(claimed.deploymentID, on: tx)
+                let kind = claimed.currentStep.flatMap { deployment.template.step($0) }?.kind
+                let trace = claimed.stepTrace()
+                let report = try await TraceContext.$current.withValue(trace) {
+                    let fields = [
+                        "tenant": tenant.value, "run": claimed.id.uuidString.lowercased(), "step": claimed.currentStep ?? "",
+                        "kind": kind?.rawValue ?? "finish",
+                    ]
+                    // Debug: at info, "step finished" already says which step ran.
+                    logger.debug("step started", metadata: fields)
+                    var run = claimed
+                    do {
+                        return try await StepExecution(
+                            engine: self, tenant: tenant, tx: tx, deployment: deployment, time: time
+                        ).advance(&run)
+                    } catch {
+                        // Rolled back: the run stays where it was and is tried again. A serialization
+                        // failure is the ordinary race with another worker, not worth an error line.
+                        var failed = fields
+                        failed["error"] = (error as? any CodedError)?.code ?? String(describing: type(of: error))
+                        let race = (error as? PostgresError)?.isSerializationFailure == true
+                        logger.log(race ? .debug : .error, "step failed", metadata: failed)
+                        throw error
+                    }
+                }
+                return (claimed.id, kind == .emit, kind?.rawValue ?? "finish", report, trace)
             }
-            if let executed { observeStep?(executed.kind, ContinuousClock.now - started) }
+            if let executed {
+                observeStep?(executed.kind, ContinuousClock.now - started)
+                TraceContext.$current.withValue(executed.trace) {
+                    logStep(executed.report, run: executed.run, tenant: tenant)
+                }
+            }
             // An emit step may have queued outbox messages for the delivery worker.
             if executed?.emitted == true {
                 databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant)
@@ -244,8 +325,28 @@ public struct WorkflowEngine: Sendable {
 
     static let runColumns: StaticString = """
         r.id, r.deployment_id, r.correlation_key, r.current_step, r.context::text AS context, r.attempts, r.created_at,
-        e.document::text AS trigger, e.event_id AS trigger_id
+        e.document::text AS trigger, e.event_id AS trigger_id, e.traceparent AS trigger_traceparent
         """
+
+    /// The committed transition's lines: the step's outcome, and the task it opened or the run's end.
+    private func logStep(_ report: StepReport, run: UUID, tenant: Slug) {
+        var fields = [
+            "tenant": tenant.value, "run": run.uuidString.lowercased(), "step": report.step ?? "", "kind": report.kind,
+            "outcome": report.outcome, "run_status": report.runStatus,
+        ]
+        if let detail = report.detail { fields[report.outcome == "task_opened" ? "role" : "detail"] = detail }
+        if report.outcome == "exception" {
+            logger.warning("step failed", metadata: fields)
+        } else {
+            logger.info("step finished", metadata: fields)
+        }
+        if report.outcome == "task_opened" {
+            logger.info("task created", metadata: fields)
+        }
+        if report.runStatus == "completed" || report.runStatus == "exception" {
+            logger.info("run \(report.runStatus == "completed" ? "completed" : "stopped on an exception")", metadata: fields)
+        }
+    }
 }
 
 /// Parsed templates by deployment id: deployments never change once made.
@@ -262,19 +363,6 @@ final class TemplateCache: Sendable {
             deployedAt: try row.decode("deployed_at", as: Date.self))
         cache.withLock { $0[id] = deployment }
         return deployment
-    }
-}
-
-/// Usage counters, counted in the transaction of the work they measure.
-enum Usage {
-    /// Spread over shards so concurrent step transactions do not queue on one row.
-    static func count(_ metric: String, _ quantity: Int, on tx: PostgresConnection) async throws {
-        try await tx.query(
-            """
-            INSERT INTO usage_counters (day, metric, shard, quantity)
-            VALUES ((now() AT TIME ZONE 'UTC')::date, \(metric), \(Int16.random(in: 0..<16)), \(quantity))
-            ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-            """)
     }
 }
 

@@ -202,13 +202,6 @@ struct TemplateParser {
             for name in Self.parameterReferences(in: .object(step.definition)) where parameters[name] == nil {
                 problem(path, "params.\(name) names no parameter of this template", step: step.id)
             }
-            for (field, source) in StepReferences.expressions(of: step) {
-                do {
-                    _ = try TemplateExpression.parse(source)
-                } catch {
-                    problem("\(path).\(field)", "expression \(error.message)", step: step.id)
-                }
-            }
         }
         return steps
     }
@@ -229,30 +222,6 @@ enum StepReferences {
             }
         }
         return targets
-    }
-
-    /// The step's expressions with the field each is written in, so that a
-    /// syntax error reaches the publisher with its step and position rather
-    /// than failing the first run that evaluates it.
-    static func expressions(of step: WorkflowTemplate.Step) -> [(field: String, source: String)] {
-        let definition = step.definition
-        var found: [(String, String)] = []
-        switch step.kind {
-        case .decision:
-            for (index, entry) in (definition["cases"]?.arrayValue ?? []).enumerated() {
-                if let source = entry["when"]?.stringValue { found.append(("cases[\(index)].when", source)) }
-            }
-        case .set, .emit:
-            let field = step.kind == .set ? "values" : "data"
-            for (name, value) in (definition[field]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
-                if let source = value.stringValue { found.append(("\(field).\(name)", source)) }
-            }
-        case .approval:
-            if let source = definition["amount"]?.stringValue { found.append(("amount", source)) }
-        default:
-            break
-        }
-        return found
     }
 
     static func kindProblems(of step: WorkflowTemplate.Step, knownEventTypes: Set<String>) -> [String] {

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Gives every request an id, puts it in `request.context.requestID` and
 /// echoes it as `X-Request-Id`, so a caller's report, the access log and an
 /// error body can be matched up.

@@ -27,7 +27,9 @@ public struct EDIResponse: Sendable, Equatable {
 /// number with other content is refused (409), as X12 requires control
 /// numbers to be unique per sender. The 997 takes ISA13 and GS06 from the
 /// received interchange's ISA13, so it is unique per partner as theirs are.
-public struct EDIIngest: Sendable {
+/// Replaying a dead-lettered interchange reads it again the same way
+/// (``DeadLetterReplayPath``), with the reference tables as they are then.
+public struct EDIIngest: DeadLetterReplayPath {
     let ingest: IngestService
     let references: ReferenceCache
     let deadLetters: DeadLetterRecorder
@@ -46,18 +48,38 @@ public struct EDIIngest: Sendable {
     }
 
     public func ingest(body: [UInt8], tenant: Slug, context: IngestContext) async throws -> EDIResponse {
+        try await process(body, tenant: tenant, context: context, replaying: false).response
+    }
+
+    /// Reads a dead-lettered interchange again; the answer is ingest's for the events it stored.
+    public func replay(_ letter: DeadLetter, tenant: Slug, context: IngestContext) async throws -> IngestResponse {
+        let outcome = try await process(letter.payload, tenant: tenant, context: context, replaying: true)
+        return outcome.stored ?? IngestResponse(status: outcome.response.status, body: outcome.response.body)
+    }
+
+    /// The interchange's answer, and ingest's answer when events were stored (or found stored).
+    ///
+    /// A replay keeps no new dead letter, and does not stop at an interchange
+    /// already acknowledged with the same content: ingest's idempotency then
+    /// returns the first answer instead of storing the events twice.
+    private func process(_ body: [UInt8], tenant: Slug, context: IngestContext, replaying: Bool) async throws
+        -> (response: EDIResponse, stored: IngestResponse?)
+    {
+        let keep = !replaying
         let interchange: Interchange
         do {
             interchange = try parser.parse(body)
         } catch {
-            try await refuse(body, error, tenant: tenant, context: context)
+            try await refuse(body, error, tenant: tenant, context: context, keep: keep)
         }
         let sender = interchange.senderID
         let control = interchange.controlNumber
         let hash = try SHA256.hash(data: body).hexString
         if let earlier = try await acknowledged(tenant: tenant, sender: sender, control: control) {
             guard earlier.hash == hash else { throw Self.controlNumberReused(sender: sender, control: control) }
-            return EDIResponse(status: 200, contentType: "application/edi-x12", body: earlier.acknowledgment)
+            if !replaying {
+                return (EDIResponse(status: 200, contentType: "application/edi-x12", body: earlier.acknowledgment), nil)
+            }
         }
 
         let lookups = try await references.lookups(tenant: tenant, tables: [EDIPartnerOptions.table])
@@ -80,16 +102,16 @@ public struct EDIIngest: Sendable {
             acknowledgment = try AcknowledgmentGenerator().acknowledge(
                 interchange, controlNumbers: .init(interchange: number, group: number), createdAt: now())
         } catch let error as X12Error {
-            try await refuse(body, error, tenant: tenant, context: context)
+            try await refuse(body, error, tenant: tenant, context: context, keep: keep)
         } catch let error as EventError {
-            try await refuse(body, error, tenant: tenant, context: context)
+            try await refuse(body, error, tenant: tenant, context: context, keep: keep)
         }
 
         let answer = try await ingest.ingest(
             translated: events, from: try RawPayload(body: body, contentType: "application/edi-x12", translation: "x12"),
             tenant: tenant, idempotencyKey: "edi:\(sender):\(control)", context: context)
         guard answer.status < 300 else {
-            return EDIResponse(status: answer.status, contentType: "application/json", body: answer.body)
+            return (EDIResponse(status: answer.status, contentType: "application/json", body: answer.body), answer)
         }
         let stored = try await ingest.databases.withConnection(for: tenant) { connection in
             try await connection.query(
@@ -107,7 +129,7 @@ public struct EDIIngest: Sendable {
                 """)
         }
         let text = try stored.first?.decode("acknowledgment", as: String.self) ?? acknowledgment
-        return EDIResponse(status: 200, contentType: "application/edi-x12", body: text)
+        return (EDIResponse(status: 200, contentType: "application/edi-x12", body: text), answer)
     }
 
     private func acknowledged(tenant: Slug, sender: String, control: String) async throws
@@ -124,14 +146,16 @@ public struct EDIIngest: Sendable {
         return (try row.decode("request_hash", as: String.self), try row.decode("acknowledgment", as: String.self))
     }
 
-    /// Dead-letters the raw interchange and throws `error` (413s are not kept: they were never read).
-    private func refuse(_ body: [UInt8], _ error: some CodedError, tenant: Slug, context: IngestContext) async throws
-        -> Never
+    /// Dead-letters the raw interchange (unless `keep` is false: a replay's letter exists) and throws
+    /// `error` (413s are not kept: they were never read).
+    private func refuse(_ body: [UInt8], _ error: some CodedError, tenant: Slug, context: IngestContext, keep: Bool)
+        async throws -> Never
     {
-        if error.httpStatus != 413 {
+        if keep, error.httpStatus != 413 {
             let reason = (error as? X12Error)?.description ?? error.message
             try await deadLetters.record(
-                body, code: error.code, reason: reason, tenant: tenant, context: context, translation: "x12")
+                body, code: error.code, reason: reason, tenant: tenant, context: context, translation: "x12",
+                origin: .x12, contentType: "application/edi-x12")
         }
         throw error
     }

@@ -124,7 +124,10 @@ struct WorkPages: Sendable {
         guard let person = user.principal.user else { throw PortalRedirect(location: "/login") }
         let comment = form["comment"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         do {
-            _ = try await Tasks(databases: portal.dependencies.databases).decide(
+            let tasks = Tasks(
+                databases: portal.dependencies.databases, usage: portal.dependencies.ingest?.configuration.usage ?? .enabled,
+                logger: portal.dependencies.logger)
+            _ = try await tasks.decide(
                 tenant: tenant, task: id, decision: decision, comment: comment,
                 decider: Decider(
                     user: person.email, roles: user.principal.roles, approvalLimitMinor: person.approvalLimitMinor,

@@ -2,12 +2,12 @@
 ///
 /// `SystemRandomNumberGenerator` reads the kernel's CSPRNG, so ids are not
 /// guessable; that matters because request ids appear in error bodies.
-enum RandomIdentifier {
+public enum RandomIdentifier {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// `byteCount` random bytes as `2 * byteCount` hex digits, never all zero
     /// (W3C trace context forbids all-zero trace and span ids).
-    static func hex(byteCount: Int) -> String {
+    public static func hex(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return String(unsafeUninitializedCapacity: byteCount * 2) { buffer in
             var index = 0
