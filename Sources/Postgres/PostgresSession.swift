@@ -22,7 +22,9 @@ public struct PostgresSession {
 
     /// Commits when `body` returns, rolls back when it throws; like
     /// ``PostgresConnection/withTransaction(level:isolation:_:)``.
-    func transaction<Result>(level: TransactionIsolation, _ body: (PostgresSession) throws -> Result) throws -> Result {
+    public func transaction<Result>(level: TransactionIsolation = .readCommitted, _ body: (PostgresSession) throws -> Result)
+        throws -> Result
+    {
         switch level {
         case .readCommitted: try execute("BEGIN")
         case .repeatableRead: try execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
@@ -52,6 +54,15 @@ extension PostgresConnection {
 }
 
 extension PostgresPoolGroup {
+    /// A session of `key` lent to synchronous code on its own thread (see
+    /// ``PostgresSession``); each statement commits by itself unless `body`
+    /// opens a transaction.
+    public func withSession<Result: Sendable>(
+        for key: Key, _ body: @escaping @Sendable (PostgresSession) throws -> Result
+    ) async throws -> Result {
+        try await withConnection(for: key) { connection in try await connection.withSession(body) }
+    }
+
     /// ``withTransaction(for:level:isolation:_:)`` with a synchronous body run
     /// on the session's own thread (see ``PostgresSession``).
     public func withBlockingTransaction<Result: Sendable>(

@@ -128,6 +128,26 @@ struct EventIngestTests {
         }
     }
 
+    /// Concurrent group commits race to store one event under different keys:
+    /// whichever loses the race aborts its write whole and is planned again,
+    /// so every request is answered and the event is stored and counted once.
+    @Test func oneEventSentConcurrentlyUnderManyKeysIsStoredOnce() async throws {
+        try await withIngestWorld { world in
+            let body = stockAdjusted(id: "race-1")
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<40 { group.addTask { try await world.hook(body, id: "msg_race_\(index)").status } }
+                var all: [Int] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == 200 }.count == 39, "\(statuses)")
+            #expect(try await world.count("events") == 1)
+            #expect(try await world.count("ingest_requests") == 40)
+            #expect(try await world.usage() == 1)
+        }
+    }
+
     @Test func manyConcurrentDistinctRequestsAreAllStoredAndCounted() async throws {
         try await withIngestWorld { world in
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
