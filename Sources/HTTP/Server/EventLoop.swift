@@ -10,11 +10,6 @@ import Synchronization
 ///
 /// All its state is confined to its thread; other threads reach it only
 /// through ``post(_:)``, which queues a message and wakes it with an eventfd.
-///
-/// It is also the task executor its handlers run on (see the `TaskExecutor`
-/// extension): a request is parsed, handled and answered on one thread, and
-/// a handler that waits for the database resumes here too, instead of
-/// crossing to the global pool and back for each step.
 final class EventLoop: @unchecked Sendable {
     enum Message: Sendable {
         /// A handler finished with a connection it could not hand back with a swap.
@@ -25,11 +20,6 @@ final class EventLoop: @unchecked Sendable {
 
     private struct Mailbox {
         var messages: [Message] = []
-        /// Parts of tasks that prefer this loop as their executor, in the order they became ready.
-        var jobs: [UnownedJob] = []
-        /// The eventfd has been written and the loop has not emptied the mailbox since:
-        /// one wake-up covers everything queued until then.
-        var wakePending = false
         var isClosed = false
     }
 
@@ -112,18 +102,12 @@ final class EventLoop: @unchecked Sendable {
 
     /// Queues a message for the loop; false once the loop has stopped.
     func post(_ message: Message) -> Bool {
-        deliver { $0.messages.append(message) }
-    }
-
-    /// Adds to the mailbox and wakes the loop unless a wake-up is already on its way.
-    private func deliver(_ add: (inout Mailbox) -> Void) -> Bool {
-        let (accepted, wake) = mailbox.withLock { mailbox -> (Bool, Bool) in
-            guard !mailbox.isClosed else { return (false, false) }
-            add(&mailbox)
-            defer { mailbox.wakePending = true }
-            return (true, !mailbox.wakePending)
+        let accepted = mailbox.withLock { mailbox -> Bool in
+            guard !mailbox.isClosed else { return false }
+            mailbox.messages.append(message)
+            return true
         }
-        if wake {
+        if accepted {
             var one: UInt64 = 1
             _ = Glibc.write(wakeFD, &one, 8)
         }
@@ -177,12 +161,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func processMailbox() {
-        let (messages, jobs) = mailbox.withLock { mailbox -> ([Message], [UnownedJob]) in
-            let taken = (mailbox.messages, mailbox.jobs)
+        let messages = mailbox.withLock { mailbox -> [Message] in
+            let messages = mailbox.messages
             mailbox.messages.removeAll(keepingCapacity: true)
-            mailbox.jobs.removeAll(keepingCapacity: true)
-            mailbox.wakePending = false
-            return taken
+            return messages
         }
         for message in messages {
             switch message {
@@ -191,11 +173,6 @@ final class EventLoop: @unchecked Sendable {
             case .drain(let deadline):
                 beginDraining(deadline: deadline)
             }
-        }
-        if !jobs.isEmpty {
-            let executor = asUnownedTaskExecutor()
-            for job in jobs { job.runSynchronously(on: executor) }
-            now = MonotonicClock.now()
         }
     }
 
@@ -439,7 +416,7 @@ final class EventLoop: @unchecked Sendable {
         switch context.pool.admit(job) {
         case .run:
             let context = self.context
-            Task(executorPreference: self) { await context.runHandlers(startingWith: job) }
+            Task { await context.runHandlers(startingWith: job) }
             return false
         case .queued:
             return false
@@ -647,15 +624,12 @@ final class EventLoop: @unchecked Sendable {
         where connection.ownership.load(ordering: .acquiring) != Connection.loopOwned {
             shutdown(connection.fd, Int32(SHUT_RDWR))
         }
-        let (leftovers, jobs) = mailbox.withLock { mailbox -> ([Message], [UnownedJob]) in
+        let leftovers = mailbox.withLock { mailbox -> [Message] in
             mailbox.isClosed = true
-            let taken = (mailbox.messages, mailbox.jobs)
+            let messages = mailbox.messages
             mailbox.messages.removeAll()
-            mailbox.jobs.removeAll()
-            return taken
+            return messages
         }
-        // Handlers still running (past the shutdown deadline) carry on in the global pool.
-        for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         for case .completed(let connection, _, _, _) in leftovers {
             connection.ownership.store(Connection.loopOwned, ordering: .relaxed)
             closeConnection(connection)
@@ -686,16 +660,5 @@ final class EventLoop: @unchecked Sendable {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let retryAfter { headers.add("Retry-After", String(retryAfter)) }
         return headers
-    }
-}
-
-extension EventLoop: TaskExecutor {
-    /// Runs the job on the loop's thread at its next turn; once the loop has
-    /// stopped, in the global pool, so no task is ever stranded.
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        if !deliver({ $0.jobs.append(job) }) {
-            globalConcurrentExecutor.enqueue(ExecutorJob(job))
-        }
     }
 }
