@@ -57,12 +57,11 @@ struct EventInbox: Sendable {
 
     /// Two round trips whatever the batch size, and no explicit transaction:
     /// one read of what is already stored under the batch's keys and event
-    /// ids, then one statement that claims the keys with their final answers
-    /// and inserts the events, their usage count and outbox messages. A
-    /// single statement commits all of it or none; if a concurrent batch
-    /// claimed a key or stored an event in between, the statement aborts
-    /// itself (`ingest_conflict()`, a serialization failure) and the batch is
-    /// planned again. Both run in one go on the session's thread: this is the
+    /// ids, then one statement (`ingest_batch`) that claims the keys with their
+    /// final answers and inserts the events, their usage count and outbox
+    /// messages. A single statement commits all of it or none; if a
+    /// concurrent batch claimed a key or stored an event in between, it aborts
+    /// itself as a serialization failure and the batch is planned again. Both run in one go on the session's thread: this is the
     /// hottest write there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let usage = self.usage
@@ -167,52 +166,18 @@ struct EventInbox: Sendable {
         guard !claims.isEmpty || !inserts.isEmpty else { return (responses, false, false) }
         inserts.sort { $0.event.id < $1.event.id }
         let answers = claims.map { responses[$0.value] }
+        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010), whose plan is made once per session.
         let write: PostgresQuery = """
-            WITH claimed AS (
-                INSERT INTO ingest_requests (key, request_hash, status, response)
-                SELECT k, h, s::integer, r
-                FROM unnest(\(claims.map(\.key))::text[], \(claims.map { submissions[$0.value].requestHash })::text[],
-                            \(answers.map { String($0.status) })::text[], \(answers.map(\.body))::text[]) AS u(k, h, s, r)
-                ON CONFLICT (key) DO NOTHING
-                RETURNING 1
-            ), inserted AS (
-                INSERT INTO events (event_id, type, schema_version, source, occurred_at, received_at, ingress, ingress_detail,
-                                    caused_by, traceparent, request_id, content_hash, document)
-                SELECT id, type, version::integer, source, occurred::timestamptz, \(receivedAt), ingress, detail,
-                       NULLIF(caused_by, ''), NULLIF(traceparent, ''), NULLIF(request_id, ''), hash, document::jsonb
-                FROM unnest(\(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
-                            \(inserts.map { String($0.event.schemaVersion) })::text[],
-                            \(inserts.map(\.event.source))::text[], \(inserts.map(\.event.occurredAtText))::text[],
-                            \(inserts.map(\.context.ingress.rawValue))::text[], \(inserts.map(\.context.detail))::text[],
-                            \(inserts.map { $0.event.causedBy ?? "" })::text[],
-                            \(inserts.map { $0.event.traceparent ?? "" })::text[],
-                            \(inserts.map { $0.context.requestID ?? "" })::text[],
-                            \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[])
-                     AS u(id, type, version, source, occurred, ingress, detail, caused_by, traceparent, request_id,
-                          hash, document)
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING seq, type, document
-            ), counted AS (
-                INSERT INTO usage_counters (day, metric, shard, quantity)
-                SELECT (now() AT TIME ZONE 'UTC')::date, 'events.accepted', \(slot)::smallint, count(*)
-                FROM inserted HAVING count(*) > 0 AND \(usage.isEnabled)
-                ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-            ), queued AS (
-                INSERT INTO outbox (message_id, endpoint_id, event_type, event_seq, payload, next_attempt_at)
-                SELECT 'msg_' || replace(gen_random_uuid()::text, '-', ''), ep.id, i.type, i.seq,
-                       i.document::text, now()
-                FROM inserted i
-                JOIN endpoints ep ON ep.enabled
-                    AND (cardinality(ep.event_types) = 0 OR i.type = ANY(ep.event_types))
-                ORDER BY i.seq, ep.id
-                RETURNING 1
-            ), tally AS (
-                SELECT (SELECT count(*) FROM claimed) AS claimed, (SELECT count(*) FROM inserted) AS inserted,
-                       (SELECT count(*) FROM queued) AS queued
-            )
-            SELECT queued,
-                   CASE WHEN claimed <> \(claims.count) OR inserted <> \(inserts.count) THEN ingest_conflict() END AS conflict
-            FROM tally
+            SELECT ingest_batch(
+                \(claims.map(\.key))::text[], \(claims.map { submissions[$0.value].requestHash })::text[],
+                \(answers.map { String($0.status) })::text[], \(answers.map(\.body))::text[],
+                \(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
+                \(inserts.map { String($0.event.schemaVersion) })::text[], \(inserts.map(\.event.source))::text[],
+                \(inserts.map(\.event.occurredAtText))::text[], \(inserts.map(\.context.ingress.rawValue))::text[],
+                \(inserts.map(\.context.detail))::text[], \(inserts.map { $0.event.causedBy ?? "" })::text[],
+                \(inserts.map { $0.event.traceparent ?? "" })::text[], \(inserts.map { $0.context.requestID ?? "" })::text[],
+                \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[],
+                \(receivedAt)::timestamptz, \(slot)::smallint, \(usage.isEnabled)::boolean) AS queued
             """
         let raw = plans.keys.sorted().compactMap { index in submissions[index].rawPayload.map { (submissions[index], $0) } }
         let rows: PostgresRows
