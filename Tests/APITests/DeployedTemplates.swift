@@ -115,9 +115,11 @@ enum People {
     ]
 }
 
-/// Deploys `slugs` (with their `parameters`) and runs `body` with people holding tokens.
+/// Deploys `slugs` (with their `parameters`) and runs `body` with `people`
+/// (e-mail, roles, approval limit in USD cents) holding tokens.
 func withTemplates(
-    _ slugs: [String], parameters: [String: [String: JSONValue]] = [:], _ body: (DeployedTemplates) async throws -> Void
+    _ slugs: [String], parameters: [String: [String: JSONValue]] = [:],
+    people: [(String, [String], Int64)] = People.all, _ body: (DeployedTemplates) async throws -> Void
 ) async throws {
     try await withIngestWorld { world in
         let catalog = try TemplateCatalog.load(
@@ -138,7 +140,7 @@ func withTemplates(
             try await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(tenantID)")
         }
         do {
-            for (email, roles, limit) in People.all {
+            for (email, roles, limit) in people {
                 try await world.pool.query(
                     """
                     INSERT INTO control.users (scope, tenant_id, email, display_name, roles, approval_limit_minor, approval_currency)

@@ -8,62 +8,6 @@ import Postgres
 import TestSupport
 import Testing
 
-/// One of the returns, claims or credit templates deployed into the ingest
-/// world's tenant, with users holding personal tokens.
-private struct TemplateWorld {
-    let world: IngestWorld
-    /// Personal tokens by e-mail.
-    let tokens: [String: String]
-
-    /// An engine whose clock runs `offset` seconds ahead of real time: runs
-    /// are created at the database's time, so a clock behind it would find none due.
-    func engine(ahead offset: TimeInterval = 0) -> WorkflowEngine {
-        WorkflowEngine(databases: world.databases, now: { Date().addingTimeInterval(offset) })
-    }
-
-    func call(_ method: HTTPMethod, _ target: String, as user: String, body: String = "") async throws -> IngestReply {
-        var headers: HTTPHeaders = ["Host": "localhost", "Authorization": "Bearer \(tokens[user] ?? "")"]
-        if !body.isEmpty { headers.add("Content-Type", "application/json") }
-        return try await world.send(method, target, headers: headers, body: body)
-    }
-
-    func post(_ event: String) async throws {
-        let reply = try await world.post(event)
-        #expect(reply.status == 201, "\(reply.text)")
-    }
-
-    /// The run of `template` for `key`, with its detail (`results`, `timeline`, `tasks`).
-    func run(_ template: String, key: String) async throws -> [String: Any] {
-        let runs = try await call(.get, "/v1/runs?template=\(template)", as: Users.manager)
-        let summary = try #require(
-            (runs.json["data"] as? [[String: Any]])?.first { $0["correlation_key"] as? String == key },
-            "no \(template) run for \(key): \(runs.text)")
-        let id = try #require(summary["id"] as? String)
-        return try await call(.get, "/v1/runs/\(id)", as: Users.manager).json
-    }
-
-    /// The open task of the run.
-    func openTask(of run: [String: Any]) async throws -> [String: Any] {
-        let tasks = try await call(.get, "/v1/tasks?status=open", as: Users.manager)
-        return try #require(
-            (tasks.json["data"] as? [[String: Any]])?.first { $0["run_id"] as? String == run["id"] as? String },
-            "no open task for run \(run["id"] ?? "?"): \(tasks.text)")
-    }
-
-    func decide(_ task: [String: Any], _ decision: String, as user: String, comment: String? = nil) async throws -> IngestReply {
-        let body = comment.map { #"{"decision": "\#(decision)", "comment": "\#($0)"}"# } ?? #"{"decision": "\#(decision)"}"#
-        return try await call(.post, "/v1/tasks/\(task["id"] as? String ?? "")/decision", as: user, body: body)
-    }
-
-    /// The `data` of the event the run's `step` emitted; nil when it emitted none.
-    func emitted(by run: [String: Any], step: String) async throws -> [String: Any]? {
-        let id = run["id"] as? String ?? ""
-        let reply = try await world.get("/v1/events/evt_\(id.prefix(13))_\(step)")
-        guard reply.status == 200 else { return nil }
-        return (reply.json["event"] as? [String: Any])?["data"] as? [String: Any]
-    }
-}
-
 private enum Users {
     static let manager = "ap.manager.max@client.example"
     static let receiver = "returns.patel@client.example"
@@ -86,41 +30,12 @@ private enum Users {
     ]
 }
 
+/// One of the returns, claims or credit templates deployed into the ingest
+/// world's tenant, with this file's users holding personal tokens.
 private func withTemplate(
-    _ slug: String, parameters: [String: JSONValue] = [:], _ body: (TemplateWorld) async throws -> Void
+    _ slug: String, parameters: [String: JSONValue] = [:], _ body: (DeployedTemplates) async throws -> Void
 ) async throws {
-    try await withIngestWorld { world in
-        let catalog = try TemplateCatalog.load(
-            from: repositoryRoot.appendingPathComponent("Templates"),
-            knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-        _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-            tenant: world.tenant, slug: slug, version: nil, parameters: parameters, actor: "test")
-        let tenantID = try await world.service.tenant(world.tenant).id
-        var tokens: [String: String] = [:]
-        let store = CredentialStore(pool: world.pool)
-        func cleanUp() async throws {
-            try await world.pool.query(
-                "DELETE FROM control.api_credentials WHERE user_id IN (SELECT id FROM control.users WHERE tenant_id = \(tenantID))")
-            try await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(tenantID)")
-        }
-        do {
-            for (email, roles, limit) in Users.all {
-                try await world.pool.query(
-                    """
-                    INSERT INTO control.users (scope, tenant_id, email, display_name, roles, approval_limit_minor, approval_currency)
-                    VALUES ('tenant', \(tenantID), \(email), \(email), \(roles), \(limit), 'USD')
-                    """)
-                let (_, key) = try await store.issue(
-                    for: .tenant(world.tenant), scopes: [.runsRead, .tasksRead, .tasksWrite], user: email, actor: "test")
-                tokens[email] = key.reveal()
-            }
-            try await body(TemplateWorld(world: world, tokens: tokens))
-        } catch {
-            try? await cleanUp()
-            throw error
-        }
-        try await cleanUp()
-    }
+    try await withTemplates([slug], parameters: [slug: parameters], people: Users.all, body)
 }
 
 // MARK: Events
@@ -178,20 +93,8 @@ private func creditHoldPlaced(_ hold: String, reason: String, placedBy: String) 
     """#
 }
 
-private func results(_ run: [String: Any], _ step: String) -> [String: Any] {
-    (run["results"] as? [String: Any])?[step] as? [String: Any] ?? [:]
-}
 
-private func timeline(_ run: [String: Any]) -> [String] {
-    (run["timeline"] as? [[String: Any]] ?? []).map { $0["step"] as? String ?? "" }
-}
 
-private func money(_ value: Any?) -> String? {
-    guard let object = value as? [String: Any], let amount = object["amount"] as? String,
-        let currency = object["currency"] as? String
-    else { return nil }
-    return "\(amount) \(currency)"
-}
 
 private func codes(_ findings: Any?) -> [String] {
     (findings as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
@@ -209,19 +112,19 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             let run = try await flow.run("returns-disposition", key: "RMA-1")
             #expect(run["status"] as? String == "completed", "\(run)")
-            #expect(timeline(run) == ["await_rma", "disposition", "route", "credit"])
-            let disposition = results(run, "disposition")
+            #expect(DeployedTemplates.timeline(run) == ["await_rma", "disposition", "route", "credit"])
+            let disposition = DeployedTemplates.results(run, "disposition")
             #expect(disposition["decision"] as? String == "approved")
             #expect(disposition["deadline"] as? String == "2026-11-19")
             let credit = try #require(disposition["credit"] as? [String: Any])
             // 3 × 7.90 = 23.70; "no longer needed" carries the 15 % fee: 3.555 → 3.56.
-            #expect(money(credit["gross"]) == "23.70 USD")
-            #expect(money(credit["fee"]) == "3.56 USD")
-            #expect(money(credit["credit"]) == "20.14 USD")
+            #expect(DeployedTemplates.money(credit["gross"]) == "23.70 USD")
+            #expect(DeployedTemplates.money(credit["fee"]) == "3.56 USD")
+            #expect(DeployedTemplates.money(credit["credit"]) == "20.14 USD")
             let line = try #require((disposition["lines"] as? [[String: Any]])?.first)
             #expect(line["disposition"] as? String == "restock")
             let event = try #require(try await flow.emitted(by: run, step: "credit"))
-            #expect(money(event["credit"]) == "20.14 USD")
+            #expect(DeployedTemplates.money(event["credit"]) == "20.14 USD")
             #expect(try await flow.emitted(by: run, step: "reject") == nil)
         }
     }
@@ -240,19 +143,19 @@ struct WorkflowTemplatesReturnsClaimsTests {
             _ = try await flow.engine().process(tenant: flow.world.tenant)
 
             let onTime = try await flow.run("returns-disposition", key: "RMA-ON-TIME")
-            #expect(results(onTime, "disposition")["decision"] as? String == "approved")
-            #expect(results(onTime, "disposition")["deadline"] as? String == "2026-11-11")
-            #expect(timeline(onTime).last == "credit")
+            #expect(DeployedTemplates.results(onTime, "disposition")["decision"] as? String == "approved")
+            #expect(DeployedTemplates.results(onTime, "disposition")["deadline"] as? String == "2026-11-11")
+            #expect(DeployedTemplates.timeline(onTime).last == "credit")
             #expect(try await flow.emitted(by: onTime, step: "credit") != nil)
 
             let late = try await flow.run("returns-disposition", key: "RMA-LATE")
             #expect(late["status"] as? String == "completed")
-            let disposition = results(late, "disposition")
+            let disposition = DeployedTemplates.results(late, "disposition")
             #expect(disposition["decision"] as? String == "rejected")
             #expect(disposition["within_window"] as? Bool == false)
             #expect(codes(disposition["findings"]).contains("rma_expired"))
-            #expect(money((disposition["credit"] as? [String: Any])?["credit"]) == "0.00 USD")
-            #expect(timeline(late).last == "reject")
+            #expect(DeployedTemplates.money((disposition["credit"] as? [String: Any])?["credit"]) == "0.00 USD")
+            #expect(DeployedTemplates.timeline(late).last == "reject")
             let event = try #require(try await flow.emitted(by: late, step: "reject"))
             #expect(event["decision"] as? String == "rejected")
             #expect(event["deadline"] as? String == "2026-11-11")
@@ -275,18 +178,18 @@ struct WorkflowTemplatesReturnsClaimsTests {
             _ = try await flow.engine().process(tenant: flow.world.tenant)
             let run = try await flow.run("returns-disposition", key: "RMA-3003")
             #expect(run["waiting_for"] as? String == "task", "\(run)")
-            let disposition = results(run, "disposition")
+            let disposition = DeployedTemplates.results(run, "disposition")
             #expect(disposition["decision"] as? String == "needs_review")
             // No sale date: the window counts from the RMA, and the result says so.
             #expect(codes(disposition["findings"]).contains("sale_date_unknown"))
             #expect(codes(disposition["findings"]).contains("over_authorised"))
             #expect(codes(disposition["findings"]).contains("restocking_fee_waived"))
             // Four boxes came back against three authorised: three are credited, without a fee.
-            #expect(money((disposition["credit"] as? [String: Any])?["credit"]) == "23.70 USD")
+            #expect(DeployedTemplates.money((disposition["credit"] as? [String: Any])?["credit"]) == "23.70 USD")
 
             let task = try await flow.openTask(of: run)
             #expect(task["role"] as? String == "ap_manager")
-            #expect(money(task["amount"]) == "23.70 USD")
+            #expect(DeployedTemplates.money(task["amount"]) == "23.70 USD")
             for user in [Users.receiver, Users.csRep] {
                 let refused = try await flow.decide(task, "approve", as: user)
                 #expect(refused.status == 403)
@@ -298,10 +201,10 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             let finished = try await flow.run("returns-disposition", key: "RMA-3003")
             #expect(finished["status"] as? String == "completed")
-            #expect(timeline(finished) == ["await_rma", "disposition", "route", "review", "review", "credit"])
+            #expect(DeployedTemplates.timeline(finished) == ["await_rma", "disposition", "route", "review", "review", "credit"])
             let event = try #require(try await flow.emitted(by: finished, step: "credit"))
             #expect(event["approved_by"] as? String == Users.manager)
-            #expect(money(event["credit"]) == "23.70 USD")
+            #expect(DeployedTemplates.money(event["credit"]) == "23.70 USD")
         }
     }
 
@@ -315,10 +218,10 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             let run = try await flow.run("damaged-goods-claim", key: "GR-7001")
             #expect(run["waiting_for"] as? String == "task", "\(run)")
-            let claim = results(run, "claim")
+            let claim = DeployedTemplates.results(run, "claim")
             #expect(claim["status"] as? String == "open")
             #expect(claim["can_file"] as? Bool == true)
-            #expect(money(claim["amount"]) == "170.00 USD")
+            #expect(DeployedTemplates.money(claim["amount"]) == "170.00 USD")
             #expect((claim["counterparty"] as? [String: Any])?["role"] as? String == "carrier")
             #expect((claim["counterparty"] as? [String: Any])?["id"] as? String == "SCAC-ODFL")
             // Carrier claims count from the delivery: 30 days to file, 270 to the time bar.
@@ -337,9 +240,9 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             let finished = try await flow.run("damaged-goods-claim", key: "GR-7001")
             #expect(finished["status"] as? String == "completed")
-            #expect(timeline(finished) == ["await_delivery", "claim", "route", "approve", "approve", "file"])
+            #expect(DeployedTemplates.timeline(finished) == ["await_delivery", "claim", "route", "approve", "approve", "file"])
             let event = try #require(try await flow.emitted(by: finished, step: "file"))
-            #expect(money(event["amount"]) == "170.00 USD")
+            #expect(DeployedTemplates.money(event["amount"]) == "170.00 USD")
             #expect(event["approved_by"] as? String == Users.manager)
         }
     }
@@ -355,8 +258,8 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             let run = try await flow.run("damaged-goods-claim", key: "GR-7002")
             #expect(run["status"] as? String == "completed", "\(run)")
-            #expect(timeline(run) == ["await_delivery", "claim", "route", "time_barred"])
-            let claim = results(run, "claim")
+            #expect(DeployedTemplates.timeline(run) == ["await_delivery", "claim", "route", "time_barred"])
+            let claim = DeployedTemplates.results(run, "claim")
             #expect(claim["status"] as? String == "time_barred")
             #expect(claim["can_file"] as? Bool == false)
             #expect(codes(claim["findings"]).contains("time_barred"))
@@ -378,18 +281,18 @@ struct WorkflowTemplatesReturnsClaimsTests {
             _ = try await flow.engine().process(tenant: flow.world.tenant)
 
             let thin = try await flow.run("damaged-goods-claim", key: "GR-7003")
-            #expect(timeline(thin) == ["await_delivery", "claim", "route", "not_fileable"], "\(thin)")
-            #expect(results(thin, "claim")["status"] as? String == "open")
-            #expect(codes(results(thin, "claim")["findings"]) == ["insufficient_evidence"])
+            #expect(DeployedTemplates.timeline(thin) == ["await_delivery", "claim", "route", "not_fileable"], "\(thin)")
+            #expect(DeployedTemplates.results(thin, "claim")["status"] as? String == "open")
+            #expect(codes(DeployedTemplates.results(thin, "claim")["findings"]) == ["insufficient_evidence"])
             let event = try #require(try await flow.emitted(by: thin, step: "not_fileable"))
             #expect(codes(event["findings"]) == ["insufficient_evidence"])
 
             let warehouseDamage = try await flow.run("damaged-goods-claim", key: "GR-7004")
-            #expect(timeline(warehouseDamage).last == "not_fileable")
-            let claim = results(warehouseDamage, "claim")
+            #expect(DeployedTemplates.timeline(warehouseDamage).last == "not_fileable")
+            let claim = DeployedTemplates.results(warehouseDamage, "claim")
             #expect(claim["status"] as? String == "not_claimable")
             #expect(claim["counterparty"] is NSNull)
-            #expect(money(claim["amount"]) == "170.00 USD")
+            #expect(DeployedTemplates.money(claim["amount"]) == "170.00 USD")
             #expect(codes(claim["findings"]) == ["no_counterparty"])
             let tasks = try await flow.call(.get, "/v1/tasks", as: Users.manager)
             #expect((tasks.json["data"] as? [[String: Any]])?.isEmpty == true)
@@ -407,13 +310,13 @@ struct WorkflowTemplatesReturnsClaimsTests {
             _ = try await flow.engine().process(tenant: flow.world.tenant)
 
             let accept = try await flow.run("supplier-chargeback", key: "CB-ACCEPT")
-            let assessment = results(accept, "assess")
+            let assessment = DeployedTemplates.results(accept, "assess")
             #expect(assessment["status"] as? String == "open", "\(accept)")
             #expect(assessment["time_bar"] as? String == day(raised, plus: 30))
             // The review target is 10 days after the chargeback was raised.
             #expect(assessment["filing_deadline"] as? String == day(raised, plus: 10))
             let acceptTask = try await flow.openTask(of: accept)
-            #expect(money(acceptTask["amount"]) == "150.00 USD")
+            #expect(DeployedTemplates.money(acceptTask["amount"]) == "150.00 USD")
             let refused = try await flow.decide(acceptTask, "approve", as: Users.arClerk)
             #expect(refused.status == 403)
             #expect(refused.errorCode == "segregation_of_duties", "\(refused.text)")
@@ -430,15 +333,15 @@ struct WorkflowTemplatesReturnsClaimsTests {
                 try await flow.emitted(by: try await flow.run("supplier-chargeback", key: "CB-ACCEPT"), step: "accept"))
             #expect(accepted["basis"] as? String == "approved")
             #expect(accepted["accepted_by"] as? String == Users.manager)
-            #expect(money(accepted["amount"]) == "150.00 USD")
+            #expect(DeployedTemplates.money(accepted["amount"]) == "150.00 USD")
             let disputeEvent = try #require(
                 try await flow.emitted(by: try await flow.run("supplier-chargeback", key: "CB-DISPUTE"), step: "dispute"))
             #expect(disputeEvent["reason"] as? String == "delivered on the promised date, POD attached")
             #expect(disputeEvent["disputed_by"] as? String == Users.manager)
 
             let closed = try await flow.run("supplier-chargeback", key: "CB-OLD")
-            #expect(results(closed, "assess")["status"] as? String == "time_barred")
-            #expect(timeline(closed) == ["assess", "route", "accept_time_barred"])
+            #expect(DeployedTemplates.results(closed, "assess")["status"] as? String == "time_barred")
+            #expect(DeployedTemplates.timeline(closed) == ["assess", "route", "accept_time_barred"])
             let barred = try #require(try await flow.emitted(by: closed, step: "accept_time_barred"))
             #expect(barred["basis"] as? String == "dispute_window_closed")
         }
@@ -451,7 +354,7 @@ struct WorkflowTemplatesReturnsClaimsTests {
             _ = try await flow.engine().process(tenant: flow.world.tenant)
 
             let overLimit = try await flow.run("credit-hold-release", key: "CH-1187")
-            #expect(timeline(overLimit) == ["assess", "route", "release"], "\(overLimit)")
+            #expect(DeployedTemplates.timeline(overLimit) == ["assess", "route", "release"], "\(overLimit)")
             let task = try await flow.openTask(of: overLimit)
             #expect(task["role"] as? String == "controller")
             #expect((task["title"] as? String)?.contains("open balance 27315.40 against a limit of 25000.00 USD") == true)
@@ -463,7 +366,7 @@ struct WorkflowTemplatesReturnsClaimsTests {
 
             // A manual hold goes to the override task; its placer may not decide it either way.
             let manual = try await flow.run("credit-hold-release", key: "CH-1190")
-            #expect(timeline(manual) == ["assess", "route", "override"])
+            #expect(DeployedTemplates.timeline(manual) == ["assess", "route", "override"])
             let overrideTask = try await flow.openTask(of: manual)
             let own = try await flow.decide(overrideTask, "reject", as: Users.controller, comment: "keep it")
             #expect(own.errorCode == "segregation_of_duties")
