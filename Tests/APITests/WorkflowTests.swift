@@ -53,8 +53,8 @@ private func withWorkflow(_ body: (WorkflowWorld) async throws -> Void) async th
         do {
             try await body(WorkflowWorld(world: world, engine: WorkflowEngine(databases: world.databases), tokens: tokens))
         } catch {
-            try? await world.pool.query("DELETE FROM control.api_credentials WHERE user_id IN (SELECT id FROM control.users WHERE tenant_id = \(tenantID))")
-            try? await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(tenantID)")
+            _ = try? await world.pool.query("DELETE FROM control.api_credentials WHERE user_id IN (SELECT id FROM control.users WHERE tenant_id = \(tenantID))")
+            _ = try? await world.pool.query("DELETE FROM control.users WHERE tenant_id = \(tenantID)")
             throw error
         }
         try await world.pool.query("DELETE FROM control.api_credentials WHERE user_id IN (SELECT id FROM control.users WHERE tenant_id = \(tenantID))")
