@@ -36,13 +36,13 @@ public struct MiddlewareServices: Sendable {
     ) {
         self.ingest = ingest
         self.catalog = catalog
-        deployments = MappingDeployments(
-            databases: ingest.databases, resolver: MappingResolver(catalog: catalog, published: published))
+        let resolver = MappingResolver(catalog: catalog, published: published)
+        deployments = MappingDeployments(databases: ingest.databases, resolver: resolver)
         tables = ReferenceTables(databases: ingest.databases)
         references = ReferenceCache(databases: ingest.databases)
         mapped = MappedIngest(ingest: ingest, deployments: deployments, references: references, logger: logger)
         edi = EDIIngest(ingest: ingest, references: references, logger: logger, now: now)
-        dryRun = MappingDryRun(catalog: catalog, events: ingest.catalog)
+        dryRun = MappingDryRun(resolver: resolver, events: ingest.catalog)
         // Dead letters of these paths are replayed along them, from the API and the portal alike.
         ingest.replayPaths.register(mapped, for: .mapping)
         ingest.replayPaths.register(edi, for: .x12)

@@ -184,6 +184,22 @@ struct PublishingRoutesTests {
             let changes = diff.json["changes"] as? [[String: Any]] ?? []
             #expect(changes.map { $0["path"] as? String } == ["$.title", "$.version"], "\(diff.text)")
 
+            // A dry run by slug finds the partner's published version, as a deployment would.
+            let samples = repositoryRoot.appendingPathComponent("Templates/mappings/generic-erp-json/samples")
+            let sampleName = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: samples.path).sorted().first { $0.hasSuffix(".json") && !$0.hasSuffix(".expected.json") })
+            let sample = try String(contentsOf: samples.appendingPathComponent(sampleName), encoding: .utf8)
+            let lookups = try String(
+                contentsOf: repositoryRoot.appendingPathComponent("Templates/mappings/generic-erp-json/lookups.example.json"),
+                encoding: .utf8)
+            let tried = try await call(
+                .post, "/v1/mappings/dry-run",
+                #"{"mapping": "acme-erp", "payload": \#(sample), "lookups": \#(lookups)}"#)
+            #expect(tried.status == 200, "\(tried.text)")
+            #expect(tried.json["mapping"] as? String == "acme-erp")
+            #expect(tried.json["version"] as? String == "1.1.0")
+            #expect(!((tried.json["events"] as? [Any]) ?? []).isEmpty, "\(tried.text)")
+
             let deployed = try await call(
                 .post, "/v1/tenants/\(world.tenant)/mappings", #"{"source": "erp", "mapping": "acme-erp"}"#)
             #expect(deployed.status == 201, "\(deployed.text)")

@@ -120,7 +120,14 @@ public struct MiddlewareRoutes: Sendable {
             }
             let mapping: MappingDocument
             do {
-                mapping = try middleware.dryRun.mapping(source)
+                // A partner or tenant tries its partner's published versions as its deployments would.
+                let audience: PublishedVersions.Audience? =
+                    switch principal.organization {
+                    case .provider: nil
+                    case .partner(let partner): .partner(partner)
+                    case .tenant(let tenant, _): .tenant(tenant)
+                    }
+                mapping = try await middleware.dryRun.mapping(source, for: audience)
             } catch let error as MappingError {
                 return MappingErrorResponse.response(error, requestID: request.context.requestID)
             }

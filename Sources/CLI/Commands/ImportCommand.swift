@@ -62,10 +62,10 @@ public struct ImportCommand: Subcommand {
             mapping = try ColumnSpec.mapping(spec, eventType: eventType)
             translation = "csv:columns"
         } else if let file = arguments.values["mapping-file"] {
-            mapping = try runner.mapping(.inline(try MappingCommand.read(file)))
+            mapping = try await runner.mapping(.inline(try MappingCommand.read(file)))
             translation = "csv:mapping:\(mapping.slug)@\(mapping.version)"
         } else {
-            mapping = try runner.mapping(
+            mapping = try await runner.mapping(
                 .published(slug: arguments.values["mapping"] ?? "", version: arguments.values["version"]))
             translation = "csv:mapping:\(mapping.slug)@\(mapping.version)"
         }

@@ -121,9 +121,9 @@ public struct MappingCommand: Subcommand {
         let runner = MappingDryRun(catalog: catalog, events: events)
         let mapping: MappingDocument
         if let file = arguments.values["mapping-file"] {
-            mapping = try runner.mapping(.inline(try Self.read(file)))
+            mapping = try await runner.mapping(.inline(try Self.read(file)))
         } else {
-            mapping = try runner.mapping(
+            mapping = try await runner.mapping(
                 .published(slug: arguments.values["mapping"] ?? "", version: arguments.values["version"]))
         }
         let payload = Array(try Self.read(arguments.values["payload"] ?? ""))

@@ -1,3 +1,4 @@
+import ControlPlane
 import Events
 import Foundation
 import Mapping
@@ -5,12 +6,17 @@ import Mapping
 /// What a mapping makes of a sample payload, stored nowhere: the partner's
 /// loop for writing and checking a mapping before deploying it.
 public struct MappingDryRun: Sendable {
-    public let catalog: MappingCatalog
+    public let resolver: MappingResolver
     public let events: EventCatalog
 
-    public init(catalog: MappingCatalog, events: EventCatalog) {
-        self.catalog = catalog
+    public init(resolver: MappingResolver, events: EventCatalog) {
+        self.resolver = resolver
         self.events = events
+    }
+
+    /// Tries shipped mappings only (tools without a control plane).
+    public init(catalog: MappingCatalog, events: EventCatalog) {
+        self.init(resolver: MappingResolver(catalog: catalog, published: nil), events: events)
     }
 
     /// The mapping to try: a published one by slug (and version), or an inline document.
@@ -19,13 +25,19 @@ public struct MappingDryRun: Sendable {
         case inline(Data)
     }
 
-    public func mapping(_ source: Source) throws -> MappingDocument {
+    /// The mapping `source` names, as a deployment for `audience` would find
+    /// it (the partner's published versions first); shipped ones only when nil.
+    public func mapping(_ source: Source, for audience: PublishedVersions.Audience? = nil) async throws -> MappingDocument {
         switch source {
         case .published(let slug, let version):
-            guard let mapping = catalog.mapping(slug, version: version) else {
-                throw MiddlewareError.mappingNotFound(slug, version: version)
-            }
-            return mapping
+            let found =
+                if let audience {
+                    try await resolver.mapping(slug, version: version, for: audience)
+                } else {
+                    resolver.catalog.mapping(slug, version: version)
+                }
+            guard let found else { throw MiddlewareError.mappingNotFound(slug, version: version) }
+            return found
         case .inline(let data):
             let mapping = try MappingDocument.parse(data)
             try mapping.checkEventTypes(in: events)
