@@ -197,11 +197,8 @@ struct StepExecution {
                 try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
                 return report("timed_out", "runnable")
             }
-            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time)
-            if let until {
-                // A waiting run with a deadline is woken by the sweep when it passes.
-                try await tx.query("UPDATE runs SET wait_until = \(until) WHERE id = \(run.id)")
-            }
+            // A waiting run with a deadline is woken by the sweep when it passes.
+            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
             made = report("waiting", "waiting", missing.joined(separator: ","))
         case .waitForTask(let result):
             try await insertStep(step, outcome: "task_opened", result: result, run: run)
@@ -239,12 +236,14 @@ struct StepExecution {
             """)
     }
 
-    private func update(_ run: RunState, status: String, waitingFor: String?, nextAttempt: Date) async throws {
+    private func update(
+        _ run: RunState, status: String, waitingFor: String?, nextAttempt: Date, waitUntil: Date? = nil
+    ) async throws {
         try await tx.query(
             """
             UPDATE runs SET status = \(status), waiting_for = \(waitingFor), current_step = \(run.currentStep),
                    context = \(JSONValue.object(run.context).serialized())::jsonb, next_attempt_at = \(nextAttempt),
-                   updated_at = now()
+                   wait_until = coalesce(\(waitUntil)::timestamptz, wait_until), updated_at = now()
             WHERE id = \(run.id)
             """)
     }

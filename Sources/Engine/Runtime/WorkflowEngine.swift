@@ -171,6 +171,7 @@ public struct WorkflowEngine: Sendable {
     }
 
     func deployment(_ id: UUID, on tx: PostgresConnection) async throws -> Deployment {
+        if let cached = templates.cached(id) { return cached }
         let rows = try await tx.query("SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE id = \(id)")
         guard let row = rows.first else { throw EngineError.internalState("deployment \(id) is missing") }
         return try templates.deployment(from: row)
@@ -255,29 +256,25 @@ public struct WorkflowEngine: Sendable {
         do {
             let executed = try await databases.withTransaction(for: tenant) {
                 tx -> (run: UUID, emitted: Bool, kind: String, report: StepReport, trace: TraceContext?)? in
-                var found: PostgresRow?
-                if let preferred {
-                    found = try await tx.query(
-                        """
+                // The preferred run if it is still runnable, else the next due one: one statement either way.
+                let found = try await tx.query(
+                    """
+                    WITH preferred AS (
                         SELECT \(fragment: Self.runColumns)
                         FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
                         WHERE r.id = \(preferred) AND r.status = 'runnable' AND r.next_attempt_at <= \(time)
                         FOR UPDATE OF r SKIP LOCKED
-                        """
-                    ).first
-                }
-                if found == nil {
-                    found = try await tx.query(
-                        """
+                    ), due AS (
                         SELECT \(fragment: Self.runColumns)
                         FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
-                        WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                        WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time) AND NOT EXISTS (SELECT FROM preferred)
                         ORDER BY r.next_attempt_at, r.id
                         LIMIT 1
                         FOR UPDATE OF r SKIP LOCKED
-                        """
-                    ).first
-                }
+                    )
+                    SELECT * FROM preferred UNION ALL SELECT * FROM due
+                    """
+                ).first
                 guard let row = found else { return nil }
                 let claimed = try RunState(row: row)
                 let deployment = try await deployment(claimed.deploymentID, on: tx)
@@ -352,6 +349,11 @@ public struct WorkflowEngine: Sendable {
 /// Parsed templates by deployment id: deployments never change once made.
 final class TemplateCache: Sendable {
     private let cache = Mutex<[UUID: Deployment]>([:])
+
+    /// The deployment if it was decoded before: a step needs no query for it.
+    func cached(_ id: UUID) -> Deployment? {
+        cache.withLock { $0[id] }
+    }
 
     func deployment(from row: PostgresRow) throws -> Deployment {
         let id = try row.decode("id", as: UUID.self)
