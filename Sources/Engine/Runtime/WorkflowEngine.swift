@@ -78,15 +78,25 @@ public struct WorkflowEngine: Sendable {
 
     /// Reads events after the engine's cursor: triggers start runs, correlated
     /// events wake runs waiting for documents. Returns the events read.
+    ///
+    /// One synchronous transaction on the connection's own thread: a pass
+    /// costs one hand-off, not one per statement (see `PostgresSession`).
     func dispatch(tenant: Slug) async throws -> Int {
-        let (read, created) = try await databases.withTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
-            let cursor = try await tx.query("SELECT last_event_seq FROM engine_cursor FOR UPDATE")
-            let last = try cursor.first?.decode("last_event_seq", as: Int64.self) ?? 0
-            let deployments = try await activeDeployments(on: tx)
+        let known = templates.knownIDs()
+        let (read, created) = try await databases.withBlockingTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
+            // A pass that finds nothing new reads neither deployments nor events.
+            let cursor = try tx.query(
+                """
+                SELECT last_event_seq, EXISTS (SELECT FROM events WHERE seq > last_event_seq) AS pending
+                FROM engine_cursor FOR UPDATE
+                """)
+            guard let row = cursor.first, try row.decode("pending", as: Bool.self) else { return (0, []) }
+            let last = try row.decode("last_event_seq", as: Int64.self)
+            let deployments = try activeDeployments(on: tx, known: known)
             // Only events some deployment reacts to are read whole; the rest just move the cursor.
             let relevant = Array(
                 Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
-            let events = try await tx.query(
+            let events = try tx.query(
                 """
                 SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document,
                        traceparent
@@ -102,7 +112,7 @@ public struct WorkflowEngine: Sendable {
                 for deployment in deployments {
                     let template = deployment.template
                     if template.trigger == type, let key = Self.keyText(document.value(at: template.correlation.key)) {
-                        let inserted = try await tx.query(
+                        let inserted = try tx.query(
                             """
                             INSERT INTO runs (deployment_id, template_slug, template_version, correlation_key,
                                               trigger_event_seq, current_step)
@@ -120,7 +130,7 @@ public struct WorkflowEngine: Sendable {
                     }
                     for (_, correlated) in template.correlation.documents where correlated.event == type {
                         guard let key = Self.keyText(document.value(at: correlated.key)) else { continue }
-                        try await tx.query(
+                        try tx.query(
                             """
                             UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = now(),
                                             updated_at = now()
@@ -130,8 +140,8 @@ public struct WorkflowEngine: Sendable {
                     }
                 }
             }
-            try await usage.count("engine.runs_started", created.count, on: tx)
-            try await tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
+            try usage.count("engine.runs_started", created.count, on: tx)
+            try tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
             return (events.count, created)
         }
         for run in created {
@@ -164,10 +174,17 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    func activeDeployments(on tx: PostgresConnection) async throws -> [Deployment] {
-        let rows = try await tx.query(
-            "SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE active ORDER BY template_slug")
-        return try rows.map { try templates.deployment(from: $0) }
+    /// The active deployments; the template documents of those in `known` (already parsed) are not read again.
+    func activeDeployments(on tx: PostgresSession, known: [UUID]) throws -> [Deployment] {
+        let rows = try tx.query(
+            """
+            SELECT id, CASE WHEN id = ANY(\(known.map { $0.uuidString.lowercased() })::uuid[]) THEN '' ELSE document::text END AS document,
+                   parameters::text AS parameters, deployed_by, deployed_at
+            FROM deployments WHERE active ORDER BY template_slug
+            """)
+        var deployments: [Deployment] = []
+        for row in rows { deployments.append(try templates.deployment(from: row)) }
+        return deployments
     }
 
     func deployment(_ id: UUID, on tx: PostgresConnection) async throws -> Deployment {
@@ -349,6 +366,11 @@ public struct WorkflowEngine: Sendable {
 /// Parsed templates by deployment id: deployments never change once made.
 final class TemplateCache: Sendable {
     private let cache = Mutex<[UUID: Deployment]>([:])
+
+    /// The ids decoded so far, whose documents need not be read again.
+    func knownIDs() -> [UUID] {
+        cache.withLock { Array($0.keys) }
+    }
 
     /// The deployment if it was decoded before: a step needs no query for it.
     func cached(_ id: UUID) -> Deployment? {
