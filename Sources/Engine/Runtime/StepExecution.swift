@@ -271,6 +271,8 @@ struct Environment {
     let parameters: [String: JSONValue]
     /// How the template declares each parameter: expressions read numeric ones as numbers.
     var parameterKinds: [String: WorkflowTemplate.Parameter.Kind] = [:]
+    /// What ``ExpressionBridge`` converted this to, kept for the step's next expression.
+    let expressionValues = ExpressionValues()
 
     /// A step setting that is either written out (`"24"`) or names a
     /// deployment parameter (`"params.sla_hours"`), so partners tune
