@@ -76,37 +76,47 @@ public struct WorkflowEngine: Sendable {
 
     // MARK: Dispatch
 
-    /// Reads events after the engine's cursor: triggers start runs, correlated
-    /// events wake runs waiting for documents. Returns the events read.
+    /// Dispatches the events the engine has not seen yet (`engine_inbox`,
+    /// tenant migration 0011): triggers start runs, correlated events wake runs
+    /// waiting for documents. Returns the events read.
     ///
     /// One synchronous transaction on the connection's own thread: a pass
     /// costs one hand-off, not one per statement (see `PostgresSession`).
     func dispatch(tenant: Slug) async throws -> Int {
         let known = templates.knownIDs()
         let (read, created) = try await databases.withBlockingTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
-            // A pass that finds nothing new reads neither deployments nor events.
-            let cursor = try tx.query(
-                """
-                SELECT last_event_seq, EXISTS (SELECT FROM events WHERE seq > last_event_seq) AS pending
-                FROM engine_cursor FOR UPDATE
-                """)
-            guard let row = cursor.first, try row.decode("pending", as: Bool.self) else { return (0, []) }
-            let last = try row.decode("last_event_seq", as: Int64.self)
-            let deployments = try activeDeployments(on: tx, known: known)
-            // Only events some deployment reacts to are read whole; the rest just move the cursor.
-            let relevant = Array(
-                Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
+            // Oldest first; a concurrent pass skips these and takes the next ones.
             let events = try tx.query(
                 """
-                SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document,
-                       traceparent
-                FROM events WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
+                WITH claimed AS (
+                    DELETE FROM engine_inbox WHERE event_seq IN (
+                        SELECT event_seq FROM engine_inbox ORDER BY event_seq
+                        LIMIT \(configuration.eventsPerDispatch) FOR UPDATE SKIP LOCKED)
+                    RETURNING event_seq
+                )
+                SELECT e.seq, e.type, e.traceparent FROM claimed c JOIN events e ON e.seq = c.event_seq ORDER BY e.seq
                 """)
-            guard let newest = try events.last?.decode("seq", as: Int64.self) else { return (0, []) }
+            // A pass that finds nothing new reads neither deployments nor documents.
+            guard events.first != nil else { return (0, []) }
+            let deployments = try activeDeployments(on: tx, known: known)
+            // Only events some deployment reacts to are read whole.
+            let relevant = Array(
+                Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
+            var seqs: [String] = []
+            for row in events { seqs.append(String(try row.decode("seq", as: Int64.self))) }
+            var documents: [Int64: String] = [:]
+            for row in try tx.query(
+                """
+                SELECT seq, document::text AS document FROM events
+                WHERE seq = ANY(\(seqs)::bigint[]) AND type = ANY(\(relevant)::text[])
+                """)
+            {
+                documents[try row.decode("seq", as: Int64.self)] = try row.decode("document", as: String.self)
+            }
             var created: [CreatedRun] = []
             for row in events {
-                guard let text = try row.decode("document", as: String?.self) else { continue }
                 let seq = try row.decode("seq", as: Int64.self)
+                guard let text = documents[seq] else { continue }
                 let type = try row.decode("type", as: String.self)
                 let document = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text)
                 for deployment in deployments {
@@ -141,7 +151,6 @@ public struct WorkflowEngine: Sendable {
                 }
             }
             try usage.count("engine.runs_started", created.count, on: tx)
-            try tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
             return (events.count, created)
         }
         for run in created {
