@@ -60,8 +60,9 @@ public struct WorkflowEngine: Sendable {
     public func process(tenant: Slug) async throws -> Int {
         // A short page means the cursor has caught up: no second look for nothing.
         while try await dispatch(tenant: tenant) == configuration.eventsPerDispatch {}
-        try await wakeExpiredWaits(tenant: tenant)
-        try await runTaskTimers(tenant: tenant)
+        let due = try await dueTimers(tenant: tenant)
+        if due.waits { try await wakeExpiredWaits(tenant: tenant) }
+        if due.tasks { try await runTaskTimers(tenant: tenant) }
         // Depth first: a run that is still runnable after a step takes its next
         // step at once, so one run's latency does not grow with the backlog.
         var transitions = 0
@@ -204,6 +205,27 @@ public struct WorkflowEngine: Sendable {
     }
 
     // MARK: Timers
+
+    /// Whether any timer is due: one statement, where running the sweeps to find
+    /// nothing took a statement and a transaction on every pass.
+    func dueTimers(tenant: Slug) async throws -> (waits: Bool, tasks: Bool) {
+        let time = now()
+        let rows = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT EXISTS (
+                           SELECT FROM runs
+                           WHERE status = 'waiting' AND waiting_for = 'documents' AND wait_until <= \(time)) AS waits,
+                       EXISTS (SELECT FROM task_reminders WHERE sent_at IS NULL AND remind_at <= \(time))
+                       OR EXISTS (
+                           SELECT FROM tasks
+                           WHERE status = 'open' AND due_at <= \(time) AND escalated_at IS NULL
+                             AND escalate_to IS NOT NULL) AS tasks
+                """)
+        }
+        guard let row = rows.first else { return (false, false) }
+        return (try row.decode("waits", as: Bool.self), try row.decode("tasks", as: Bool.self))
+    }
 
     /// Runs waiting for documents past their deadline run their wait step
     /// again, which then takes its timeout branch.
