@@ -60,6 +60,35 @@ struct AuditLogTests {
         }
     }
 
+    /// The append is one statement (lock, newest hash, insert inside `audit_append`): transactions
+    /// appending at once must still each link to the entry committed just before theirs.
+    @Test func concurrentAppendsKeepOneUnbrokenChain() async throws {
+        try await withControlPlane { service in
+            let pool = service.pool
+            let log = try AuditLog.control()
+            let before = try await pool.withConnection { try await log.verify(on: $0) }.entriesChecked
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        for n in 0..<5 {
+                            try await pool.withTransaction { tx in
+                                for part in 0..<2 {
+                                    try await log.append(
+                                        AuditEntry(actor: "writer:\(writer)", action: "thing.done", subject: "thing:\(n).\(part)"),
+                                        on: tx)
+                                }
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let result = try await pool.withConnection { try await log.verify(on: $0) }
+            #expect(result.isIntact)
+            #expect(result.entriesChecked == before + 80)
+        }
+    }
+
     @Test func canonicalEncodingIsUnambiguous() {
         let a = AuditLog.canonicalEncoding(AuditEntry(actor: "ab", action: "c", subject: "d"), micros: 1)
         let b = AuditLog.canonicalEncoding(AuditEntry(actor: "a", action: "bc", subject: "d"), micros: 1)

@@ -40,7 +40,8 @@ public struct AuditEntry: Sendable, Equatable {
 /// is length-prefixed fields (so no two entries encode alike) with the time as
 /// integer microseconds (so that it round-trips exactly through `timestamptz`).
 /// Appends are serialized per log by a transaction-scoped advisory lock, so the
-/// chain never forks; the database refuses UPDATE, DELETE and TRUNCATE (a
+/// chain never forks (the schema's `audit_append` function takes it, reads the
+/// newest hash after it and inserts, in one round trip); the database refuses UPDATE, DELETE and TRUNCATE (a
 /// trigger, plus privileges for tenant roles). `verify` recomputes the chain
 /// and names the first entry that does not match. Deleting the newest entries
 /// is not detectable from the chain alone; export the latest hash elsewhere
@@ -58,21 +59,17 @@ public struct AuditLog: Sendable {
     /// Origin fields the entry leaves unset come from ``AuditOrigin/current``.
     public func append(_ entry: AuditEntry, on transaction: PostgresConnection, at time: Date = Date()) async throws {
         let entry = entry.filling(from: AuditOrigin.current)
-        try await transaction.query("SELECT pg_advisory_xact_lock(hashtext(\("audit:" + schema.name)))")
-        let table = try SQLIdentifier("audit_log")
-        let previous = try await transaction.query(
-            "SELECT hash FROM \(identifier: schema, table) ORDER BY id DESC LIMIT 1")
-        let previousHash = try previous.first?.decode("hash", as: ByteA.self).bytes
         let micros = Int64((time.timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let hash = try Self.hash(entry, micros: micros, previousHash: previousHash)
         let details = try JSONDocument(encoding: entry.details)
+        // One round trip: the schema's audit_append takes the lock, reads the newest hash and inserts
+        // (tenant migration 0010, control 0007); the database computes `hash` from the encoding given here.
+        let function = try SQLIdentifier("audit_append")
         try await transaction.query(
             """
-            INSERT INTO \(identifier: schema, table)
-                (occurred_at, actor, action, subject, details, source_ip, request_id, trace_id, prev_hash, hash)
-            VALUES (timestamptz 'epoch' + \(micros) * interval '1 microsecond', \(entry.actor), \(entry.action),
-                    \(entry.subject), \(details), \(entry.sourceIP), \(entry.requestID), \(entry.traceID),
-                    \(previousHash.map(ByteA.init)), \(ByteA(hash)))
+            SELECT \(identifier: schema, function)(
+                \("audit:" + schema.name), timestamptz 'epoch' + \(micros) * interval '1 microsecond', \(entry.actor),
+                \(entry.action), \(entry.subject), \(details), \(entry.sourceIP), \(entry.requestID), \(entry.traceID),
+                \(ByteA(Self.canonicalEncoding(entry, micros: micros))))
             """)
     }
 

@@ -22,12 +22,21 @@ public struct UsageMeter: Sendable, Equatable {
     /// transactions do not queue on one hot row; readers sum the shards.
     public func count(_ metric: String, _ quantity: Int, day: Date? = nil, on tx: PostgresConnection) async throws {
         guard isEnabled, quantity > 0 else { return }
-        try await tx.query(
-            """
-            INSERT INTO usage_counters (day, metric, shard, quantity)
-            VALUES ((coalesce(\(day)::timestamptz, now()) AT TIME ZONE 'UTC')::date, \(metric),
-                    \(Int16.random(in: 0..<16)), \(quantity))
-            ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
-            """)
+        try await tx.query(Self.counting(metric, quantity, day: day))
+    }
+
+    /// The same inside a synchronous transaction (see `PostgresSession`).
+    public func count(_ metric: String, _ quantity: Int, day: Date? = nil, on session: PostgresSession) throws {
+        guard isEnabled, quantity > 0 else { return }
+        try session.query(Self.counting(metric, quantity, day: day))
+    }
+
+    private static func counting(_ metric: String, _ quantity: Int, day: Date?) -> PostgresQuery {
+        """
+        INSERT INTO usage_counters (day, metric, shard, quantity)
+        VALUES ((coalesce(\(day)::timestamptz, now()) AT TIME ZONE 'UTC')::date, \(metric),
+                \(Int16.random(in: 0..<16)), \(quantity))
+        ON CONFLICT (day, metric, shard) DO UPDATE SET quantity = usage_counters.quantity + EXCLUDED.quantity
+        """
     }
 }

@@ -7,25 +7,25 @@ import Postgres
 /// Read when a step runs and again when a task is decided, so a rule that
 /// looks at documents (who received the goods) sees the ones that arrived
 /// while the task was open.
+///
+/// Found through `event_correlation_keys` (migration 0009), in one statement
+/// for all of a template's documents. A path no template has used before in
+/// this tenant is registered first, indexing the events already stored.
 enum CorrelatedDocuments {
     static func load(for template: WorkflowTemplate, key: String, on tx: PostgresConnection) async throws
         -> [String: JSONValue]
     {
+        let wanted = Set(template.correlation.documents.values.map { Path(event: $0.event, key: $0.key) })
+        guard !wanted.isEmpty else { return [:] }
+        var found = try await lookup(wanted, key: key, on: tx)
+        let unregistered = wanted.subtracting(found.keys)
+        if !unregistered.isEmpty {
+            try await register(unregistered, on: tx)
+            found = try await lookup(wanted, key: key, on: tx)
+        }
         var documents: [String: JSONValue] = [:]
         for (name, correlated) in template.correlation.documents {
-            let path = correlated.key.split(separator: ".").map(String.init)
-            let rows = try await tx.query(
-                """
-                SELECT document::text AS document FROM events
-                WHERE type = \(correlated.event) AND document #>> \(path)::text[] = \(key)
-                ORDER BY seq
-                """)
-            // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
-            var parsed: [JSONValue] = []
-            for row in rows {
-                parsed.append(
-                    try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(row.decode("document", as: String.self)))
-            }
+            let parsed = found[Path(event: correlated.event, key: correlated.key)] ?? []
             if correlated.many {
                 documents[name] = .array(parsed)
             } else if let latest = parsed.last {
@@ -33,5 +33,63 @@ enum CorrelatedDocuments {
             }
         }
         return documents
+    }
+
+    /// An event type and the dotted path of its correlation key.
+    struct Path: Hashable {
+        let event: String
+        let key: String
+    }
+
+    /// The documents of each registered path, oldest first; a path missing
+    /// from the answer is not registered yet (one with no documents maps to `[]`).
+    private static func lookup(_ paths: Set<Path>, key: String, on tx: PostgresConnection) async throws
+        -> [Path: [JSONValue]]
+    {
+        let rows = try await tx.query(
+            """
+            SELECT p.event_type, p.path, e.document::text AS document
+            FROM correlation_paths p
+            LEFT JOIN event_correlation_keys k ON k.path_id = p.id AND k.key = \(key)
+            LEFT JOIN events e ON e.seq = k.event_seq
+            WHERE (p.event_type, p.path) IN (
+                SELECT * FROM unnest(\(paths.map(\.event))::text[], \(paths.map(\.key))::text[]))
+            ORDER BY p.id, k.event_seq
+            """)
+        var found: [Path: [JSONValue]] = [:]
+        // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
+        for row in rows {
+            let path = Path(event: try row.decode("event_type", as: String.self), key: try row.decode("path", as: String.self))
+            var documents = found[path] ?? []
+            if let text = try row.decode("document", as: String?.self) {
+                documents.append(try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text))
+            }
+            found[path] = documents
+        }
+        return found
+    }
+
+    /// Registers `paths` for the insert trigger and indexes the events stored before.
+    ///
+    /// The table lock keeps events out until this commits: one stored between
+    /// the backfill's snapshot and the commit would otherwise be indexed by
+    /// neither the backfill nor the trigger (which cannot see the path yet).
+    /// It is taken once per path and tenant, ever; the mode conflicts with
+    /// itself, so two registrations queue rather than deadlock.
+    private static func register(_ paths: Set<Path>, on tx: PostgresConnection) async throws {
+        try await tx.query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+        try await tx.query(
+            """
+            WITH registered AS (
+                INSERT INTO correlation_paths (event_type, path)
+                SELECT * FROM unnest(\(paths.map(\.event))::text[], \(paths.map(\.key))::text[])
+                ON CONFLICT (event_type, path) DO NOTHING
+                RETURNING id, event_type, path
+            )
+            INSERT INTO event_correlation_keys (path_id, key, event_seq)
+            SELECT p.id, e.document #>> string_to_array(p.path, '.'), e.seq
+            FROM registered p JOIN events e ON e.type = p.event_type
+            WHERE e.document #>> string_to_array(p.path, '.') IS NOT NULL
+            """)
     }
 }

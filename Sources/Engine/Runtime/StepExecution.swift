@@ -167,7 +167,7 @@ struct StepExecution {
         let made: StepReport
         switch outcome {
         case .advance(let result, let next):
-            try await insertStep(step, outcome: "completed", result: result, run: run)
+            let row = StepRow(step: step, outcome: "completed", result: result)
             var steps = run.stepResults
             steps[step.id] = result
             run.context["steps"] = .object(steps)
@@ -181,9 +181,9 @@ struct StepExecution {
                 AuditEntry(actor: "system:engine", action: "run.step_completed", subject: subject,
                            details: ["step": step.id, "kind": step.kind.rawValue, "next": next ?? ""]), on: tx)
             if next == nil {
-                try await finish(&run, status: "completed", error: nil)
+                try await finish(&run, status: "completed", error: nil, recording: row)
             } else {
-                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
+                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
             }
             made = report("completed", next == nil ? "completed" : "runnable")
         case .waitForDocuments(let missing, let until, let onTimeout):
@@ -192,20 +192,18 @@ struct StepExecution {
                     try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))")
                     return report("exception", "exception", "wait_timed_out")
                 }
-                try await insertStep(step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]), run: run)
+                let row = StepRow(step: step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]))
                 run.currentStep = onTimeout
-                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time)
+                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
                 return report("timed_out", "runnable")
             }
-            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time)
-            if let until {
-                // A waiting run with a deadline is woken by the sweep when it passes.
-                try await tx.query("UPDATE runs SET wait_until = \(until) WHERE id = \(run.id)")
-            }
+            // A waiting run with a deadline is woken by the sweep when it passes.
+            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
             made = report("waiting", "waiting", missing.joined(separator: ","))
         case .waitForTask(let result):
-            try await insertStep(step, outcome: "task_opened", result: result, run: run)
-            try await update(run, status: "waiting", waitingFor: "task", nextAttempt: time)
+            try await update(
+                run, status: "waiting", waitingFor: "task", nextAttempt: time,
+                recording: StepRow(step: step, outcome: "task_opened", result: result))
             try await log.append(
                 AuditEntry(actor: "system:engine", action: "task.opened", subject: subject,
                            details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]), on: tx)
@@ -219,11 +217,16 @@ struct StepExecution {
     }
 
     private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws {
-        try await insertStep(step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)]), run: run)
+        let row = StepRow(step: step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)]))
         try await tx.query(
             """
-            UPDATE runs SET status = 'exception', error = \(code + ": " + message), context = \(JSONValue.object(run.context).serialized())::jsonb,
-                   updated_at = now()
+            WITH recorded AS (
+                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
+                VALUES (\(run.id), \(row.step.id), \(row.step.kind.rawValue), \(row.outcome), \(row.result.serialized())::jsonb,
+                        \(time))
+            )
+            UPDATE runs SET status = 'exception', error = \(code + ": " + message),
+                   context = \(JSONValue.object(run.context).serialized())::jsonb, updated_at = now()
             WHERE id = \(run.id)
             """)
         try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
@@ -231,27 +234,43 @@ struct StepExecution {
                        details: ["step": step.id, "code": code]), on: tx)
     }
 
-    private func insertStep(_ step: WorkflowTemplate.Step, outcome: String, result: JSONValue, run: RunState) async throws {
-        try await tx.query(
-            """
-            INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
-            VALUES (\(run.id), \(step.id), \(step.kind.rawValue), \(outcome), \(result.serialized())::jsonb, \(time))
-            """)
+    /// A step's row in the run's timeline. The statement that moves the run
+    /// on writes it too (a `WITH` that inserts nothing when there is none):
+    /// one round trip for both.
+    struct StepRow {
+        let step: WorkflowTemplate.Step
+        let outcome: String
+        let result: JSONValue
     }
 
-    private func update(_ run: RunState, status: String, waitingFor: String?, nextAttempt: Date) async throws {
+    private func update(
+        _ run: RunState, status: String, waitingFor: String?, nextAttempt: Date, waitUntil: Date? = nil,
+        recording row: StepRow? = nil
+    ) async throws {
         try await tx.query(
             """
+            WITH recorded AS (
+                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
+                SELECT \(run.id), \(row?.step.id)::text, \(row?.step.kind.rawValue)::text, \(row?.outcome)::text,
+                       \(row?.result.serialized())::jsonb, \(time)
+                WHERE \(row != nil)
+            )
             UPDATE runs SET status = \(status), waiting_for = \(waitingFor), current_step = \(run.currentStep),
                    context = \(JSONValue.object(run.context).serialized())::jsonb, next_attempt_at = \(nextAttempt),
-                   updated_at = now()
+                   wait_until = coalesce(\(waitUntil)::timestamptz, wait_until), updated_at = now()
             WHERE id = \(run.id)
             """)
     }
 
-    private func finish(_ run: inout RunState, status: String, error: String?) async throws {
+    private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) async throws {
         try await tx.query(
             """
+            WITH recorded AS (
+                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
+                SELECT \(run.id), \(row?.step.id)::text, \(row?.step.kind.rawValue)::text, \(row?.outcome)::text,
+                       \(row?.result.serialized())::jsonb, \(time)
+                WHERE \(row != nil)
+            )
             UPDATE runs SET status = \(status), current_step = NULL, waiting_for = NULL, error = \(error),
                    context = \(JSONValue.object(run.context).serialized())::jsonb, completed_at = now(), updated_at = now()
             WHERE id = \(run.id)
@@ -272,6 +291,8 @@ struct Environment {
     let parameters: [String: JSONValue]
     /// How the template declares each parameter: expressions read numeric ones as numbers.
     var parameterKinds: [String: WorkflowTemplate.Parameter.Kind] = [:]
+    /// What ``ExpressionBridge`` converted this to, kept for the step's next expression.
+    let expressionValues = ExpressionValues()
 
     /// A step setting that is either written out (`"24"`) or names a
     /// deployment parameter (`"params.sla_hours"`), so partners tune

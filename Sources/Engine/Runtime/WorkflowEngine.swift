@@ -60,8 +60,9 @@ public struct WorkflowEngine: Sendable {
     public func process(tenant: Slug) async throws -> Int {
         // A short page means the cursor has caught up: no second look for nothing.
         while try await dispatch(tenant: tenant) == configuration.eventsPerDispatch {}
-        try await wakeExpiredWaits(tenant: tenant)
-        try await runTaskTimers(tenant: tenant)
+        let due = try await dueTimers(tenant: tenant)
+        if due.waits { try await wakeExpiredWaits(tenant: tenant) }
+        if due.tasks { try await runTaskTimers(tenant: tenant) }
         // Depth first: a run that is still runnable after a step takes its next
         // step at once, so one run's latency does not grow with the backlog.
         var transitions = 0
@@ -76,33 +77,53 @@ public struct WorkflowEngine: Sendable {
 
     // MARK: Dispatch
 
-    /// Reads events after the engine's cursor: triggers start runs, correlated
-    /// events wake runs waiting for documents. Returns the events read.
+    /// Dispatches the events the engine has not seen yet (`engine_inbox`,
+    /// tenant migration 0011): triggers start runs, correlated events wake runs
+    /// waiting for documents. Returns the events read.
+    ///
+    /// One synchronous transaction on the connection's own thread: a pass
+    /// costs one hand-off, not one per statement (see `PostgresSession`).
     func dispatch(tenant: Slug) async throws -> Int {
-        let (read, created) = try await databases.withTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
-            let cursor = try await tx.query("SELECT last_event_seq FROM engine_cursor FOR UPDATE")
-            let last = try cursor.first?.decode("last_event_seq", as: Int64.self) ?? 0
-            let deployments = try await activeDeployments(on: tx)
-            // Only events some deployment reacts to are read whole; the rest just move the cursor.
+        let known = templates.knownIDs()
+        let (read, created) = try await databases.withBlockingTransaction(for: tenant) { tx -> (Int, [CreatedRun]) in
+            // Oldest first; a concurrent pass skips these and takes the next ones.
+            let events = try tx.query(
+                """
+                WITH claimed AS (
+                    DELETE FROM engine_inbox WHERE event_seq IN (
+                        SELECT event_seq FROM engine_inbox ORDER BY event_seq
+                        LIMIT \(configuration.eventsPerDispatch) FOR UPDATE SKIP LOCKED)
+                    RETURNING event_seq
+                )
+                SELECT e.seq, e.type, e.traceparent FROM claimed c JOIN events e ON e.seq = c.event_seq ORDER BY e.seq
+                """)
+            // A pass that finds nothing new reads neither deployments nor documents.
+            guard events.first != nil else { return (0, []) }
+            let deployments = try activeDeployments(on: tx, known: known)
+            // Only events some deployment reacts to are read whole.
             let relevant = Array(
                 Set(deployments.flatMap { [$0.template.trigger] + $0.template.correlation.documents.values.map(\.event) }))
-            let events = try await tx.query(
+            var seqs: [String] = []
+            for row in events { seqs.append(String(try row.decode("seq", as: Int64.self))) }
+            var documents: [Int64: String] = [:]
+            for row in try tx.query(
                 """
-                SELECT seq, type, CASE WHEN type = ANY(\(relevant)::text[]) THEN document::text END AS document,
-                       traceparent
-                FROM events WHERE seq > \(last) ORDER BY seq LIMIT \(configuration.eventsPerDispatch)
+                SELECT seq, document::text AS document FROM events
+                WHERE seq = ANY(\(seqs)::bigint[]) AND type = ANY(\(relevant)::text[])
                 """)
-            guard let newest = try events.last?.decode("seq", as: Int64.self) else { return (0, []) }
+            {
+                documents[try row.decode("seq", as: Int64.self)] = try row.decode("document", as: String.self)
+            }
             var created: [CreatedRun] = []
             for row in events {
-                guard let text = try row.decode("document", as: String?.self) else { continue }
                 let seq = try row.decode("seq", as: Int64.self)
+                guard let text = documents[seq] else { continue }
                 let type = try row.decode("type", as: String.self)
                 let document = try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text)
                 for deployment in deployments {
                     let template = deployment.template
                     if template.trigger == type, let key = Self.keyText(document.value(at: template.correlation.key)) {
-                        let inserted = try await tx.query(
+                        let inserted = try tx.query(
                             """
                             INSERT INTO runs (deployment_id, template_slug, template_version, correlation_key,
                                               trigger_event_seq, current_step)
@@ -120,7 +141,7 @@ public struct WorkflowEngine: Sendable {
                     }
                     for (_, correlated) in template.correlation.documents where correlated.event == type {
                         guard let key = Self.keyText(document.value(at: correlated.key)) else { continue }
-                        try await tx.query(
+                        try tx.query(
                             """
                             UPDATE runs SET status = 'runnable', waiting_for = NULL, next_attempt_at = now(),
                                             updated_at = now()
@@ -130,8 +151,7 @@ public struct WorkflowEngine: Sendable {
                     }
                 }
             }
-            try await usage.count("engine.runs_started", created.count, on: tx)
-            try await tx.query("UPDATE engine_cursor SET last_event_seq = \(newest)")
+            try usage.count("engine.runs_started", created.count, on: tx)
             return (events.count, created)
         }
         for run in created {
@@ -164,19 +184,48 @@ public struct WorkflowEngine: Sendable {
         }
     }
 
-    func activeDeployments(on tx: PostgresConnection) async throws -> [Deployment] {
-        let rows = try await tx.query(
-            "SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE active ORDER BY template_slug")
-        return try rows.map { try templates.deployment(from: $0) }
+    /// The active deployments; the template documents of those in `known` (already parsed) are not read again.
+    func activeDeployments(on tx: PostgresSession, known: [UUID]) throws -> [Deployment] {
+        let rows = try tx.query(
+            """
+            SELECT id, CASE WHEN id = ANY(\(known.map { $0.uuidString.lowercased() })::uuid[]) THEN '' ELSE document::text END AS document,
+                   parameters::text AS parameters, deployed_by, deployed_at
+            FROM deployments WHERE active ORDER BY template_slug
+            """)
+        var deployments: [Deployment] = []
+        for row in rows { deployments.append(try templates.deployment(from: row)) }
+        return deployments
     }
 
     func deployment(_ id: UUID, on tx: PostgresConnection) async throws -> Deployment {
+        if let cached = templates.cached(id) { return cached }
         let rows = try await tx.query("SELECT \(fragment: Deployments.deploymentColumns) FROM deployments WHERE id = \(id)")
         guard let row = rows.first else { throw EngineError.internalState("deployment \(id) is missing") }
         return try templates.deployment(from: row)
     }
 
     // MARK: Timers
+
+    /// Whether any timer is due: one statement, where running the sweeps to find
+    /// nothing took a statement and a transaction on every pass.
+    func dueTimers(tenant: Slug) async throws -> (waits: Bool, tasks: Bool) {
+        let time = now()
+        let rows = try await databases.withConnection(for: tenant) { connection in
+            try await connection.query(
+                """
+                SELECT EXISTS (
+                           SELECT FROM runs
+                           WHERE status = 'waiting' AND waiting_for = 'documents' AND wait_until <= \(time)) AS waits,
+                       EXISTS (SELECT FROM task_reminders WHERE sent_at IS NULL AND remind_at <= \(time))
+                       OR EXISTS (
+                           SELECT FROM tasks
+                           WHERE status = 'open' AND due_at <= \(time) AND escalated_at IS NULL
+                             AND escalate_to IS NOT NULL) AS tasks
+                """)
+        }
+        guard let row = rows.first else { return (false, false) }
+        return (try row.decode("waits", as: Bool.self), try row.decode("tasks", as: Bool.self))
+    }
 
     /// Runs waiting for documents past their deadline run their wait step
     /// again, which then takes its timeout branch.
@@ -255,29 +304,25 @@ public struct WorkflowEngine: Sendable {
         do {
             let executed = try await databases.withTransaction(for: tenant) {
                 tx -> (run: UUID, emitted: Bool, kind: String, report: StepReport, trace: TraceContext?)? in
-                var found: PostgresRow?
-                if let preferred {
-                    found = try await tx.query(
-                        """
+                // The preferred run if it is still runnable, else the next due one: one statement either way.
+                let found = try await tx.query(
+                    """
+                    WITH preferred AS (
                         SELECT \(fragment: Self.runColumns)
                         FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
                         WHERE r.id = \(preferred) AND r.status = 'runnable' AND r.next_attempt_at <= \(time)
                         FOR UPDATE OF r SKIP LOCKED
-                        """
-                    ).first
-                }
-                if found == nil {
-                    found = try await tx.query(
-                        """
+                    ), due AS (
                         SELECT \(fragment: Self.runColumns)
                         FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
-                        WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                        WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time) AND NOT EXISTS (SELECT FROM preferred)
                         ORDER BY r.next_attempt_at, r.id
                         LIMIT 1
                         FOR UPDATE OF r SKIP LOCKED
-                        """
-                    ).first
-                }
+                    )
+                    SELECT * FROM preferred UNION ALL SELECT * FROM due
+                    """
+                ).first
                 guard let row = found else { return nil }
                 let claimed = try RunState(row: row)
                 let deployment = try await deployment(claimed.deploymentID, on: tx)
@@ -352,6 +397,16 @@ public struct WorkflowEngine: Sendable {
 /// Parsed templates by deployment id: deployments never change once made.
 final class TemplateCache: Sendable {
     private let cache = Mutex<[UUID: Deployment]>([:])
+
+    /// The ids decoded so far, whose documents need not be read again.
+    func knownIDs() -> [UUID] {
+        cache.withLock { Array($0.keys) }
+    }
+
+    /// The deployment if it was decoded before: a step needs no query for it.
+    func cached(_ id: UUID) -> Deployment? {
+        cache.withLock { $0[id] }
+    }
 
     func deployment(from row: PostgresRow) throws -> Deployment {
         let id = try row.decode("id", as: UUID.self)

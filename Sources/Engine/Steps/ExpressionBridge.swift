@@ -41,7 +41,17 @@ enum ExpressionBridge {
         }
     }
 
+    /// Built once per step and kept with it: a step evaluating several
+    /// expressions (an emit's values, a decision's cases) converts the run's
+    /// documents once, not once per expression.
     private static func values(_ environment: Environment) throws(ExpressionError) -> Expressions.Environment {
+        if let built = environment.expressionValues.built { return built }
+        let built = try makeValues(environment)
+        environment.expressionValues.built = built
+        return built
+    }
+
+    private static func makeValues(_ environment: Environment) throws(ExpressionError) -> Expressions.Environment {
         guard case .object(var roots) = environment.json else { return Expressions.Environment() }
         var parameters = environment.parameters
         for (name, kind) in environment.parameterKinds where kind != .string && kind != .boolean {
@@ -72,4 +82,9 @@ enum ExpressionBridge {
         case .null: .null
         }
     }
+}
+
+/// The expression language's view of one ``Environment``, once built.
+final class ExpressionValues {
+    var built: Expressions.Environment?
 }
