@@ -1,5 +1,5 @@
 -- The control plane's audit log appended in one round trip, like the tenant
--- logs (tenant migration 0010_audit_append.sql explains why the chain
+-- logs (tenant migration 0012_audit_append.sql explains why the chain
 -- cannot fork): lock, newest hash and insert in one VOLATILE function.
 CREATE FUNCTION control.audit_append(
     lock_key text, occurred_at timestamptz, actor text, action text, subject text, details jsonb,

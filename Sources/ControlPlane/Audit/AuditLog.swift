@@ -62,7 +62,7 @@ public struct AuditLog: Sendable {
         let micros = Int64((time.timeIntervalSince1970 * 1_000_000).rounded(.down))
         let details = try JSONDocument(encoding: entry.details)
         // One round trip: the schema's audit_append takes the lock, reads the newest hash and inserts
-        // (tenant migration 0010, control 0007); the database computes `hash` from the encoding given here.
+        // (tenant migration 0012, control 0007); the database computes `hash` from the encoding given here.
         let function = try SQLIdentifier("audit_append")
         try await transaction.query(
             """
