@@ -83,7 +83,7 @@ struct StepExecution {
 
     func advance(_ run: inout RunState) async throws -> StepReport {
         guard let stepID = run.currentStep, let step = template.step(stepID) else {
-            try await finish(&run, status: "completed", error: nil)
+            try await appendLast([try await finish(&run, status: "completed", error: nil)])
             return StepReport(step: nil, kind: "finish", outcome: "finished", runStatus: "completed", detail: nil)
         }
         let documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
@@ -159,12 +159,14 @@ struct StepExecution {
     private func record(_ outcome: StepOutcome, of step: WorkflowTemplate.Step, run: inout RunState) async throws
         -> StepReport
     {
-        let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
         let subject = "run:\(run.id.uuidString.lowercased())"
         func report(_ outcome: String, _ status: String, _ detail: String? = nil) -> StepReport {
             StepReport(step: step.id, kind: step.kind.rawValue, outcome: outcome, runStatus: status, detail: detail)
         }
         let made: StepReport
+        var audit: [AuditEntry] = []
+        // A wait that timed out is not a step taken.
+        var countsAsStep = true
         switch outcome {
         case .advance(let result, let next):
             let row = StepRow(step: step, outcome: "completed", result: result)
@@ -177,46 +179,63 @@ struct StepExecution {
                 run.context["vars"] = .object(variables)
             }
             run.currentStep = next
-            try await log.append(
+            audit.append(
                 AuditEntry(actor: "system:engine", action: "run.step_completed", subject: subject,
-                           details: ["step": step.id, "kind": step.kind.rawValue, "next": next ?? ""]), on: tx)
+                           details: ["step": step.id, "kind": step.kind.rawValue, "next": next ?? ""]))
             if next == nil {
-                try await finish(&run, status: "completed", error: nil, recording: row)
+                audit.append(try await finish(&run, status: "completed", error: nil, recording: row))
             } else {
                 try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
             }
             made = report("completed", next == nil ? "completed" : "runnable")
         case .waitForDocuments(let missing, let until, let onTimeout):
             if let until, until <= time {
-                guard let onTimeout else {
-                    try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))")
-                    return report("exception", "exception", "wait_timed_out")
+                countsAsStep = false
+                if let onTimeout {
+                    let row = StepRow(step: step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]))
+                    run.currentStep = onTimeout
+                    try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
+                    made = report("timed_out", "runnable")
+                } else {
+                    audit.append(
+                        try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))"))
+                    made = report("exception", "exception", "wait_timed_out")
                 }
-                let row = StepRow(step: step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]))
-                run.currentStep = onTimeout
-                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
-                return report("timed_out", "runnable")
+            } else {
+                // A waiting run with a deadline is woken by the sweep when it passes.
+                try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
+                made = report("waiting", "waiting", missing.joined(separator: ","))
             }
-            // A waiting run with a deadline is woken by the sweep when it passes.
-            try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
-            made = report("waiting", "waiting", missing.joined(separator: ","))
         case .waitForTask(let result):
             try await update(
                 run, status: "waiting", waitingFor: "task", nextAttempt: time,
                 recording: StepRow(step: step, outcome: "task_opened", result: result))
-            try await log.append(
+            audit.append(
                 AuditEntry(actor: "system:engine", action: "task.opened", subject: subject,
-                           details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]), on: tx)
+                           details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]))
             made = report("task_opened", "waiting", result["role"]?.stringValue)
         case .exception(let code, let message):
-            try await exception(&run, step: step, code: code, message: message)
+            audit.append(try await exception(&run, step: step, code: code, message: message))
             made = report("exception", "exception", code)
         }
-        try await engine.usage.count("engine.steps", 1, on: tx)
+        if countsAsStep { try await engine.usage.count("engine.steps", 1, on: tx) }
+        try await appendLast(audit)
         return made
     }
 
-    private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws {
+    /// Appends the transition's audit entries as its last statements. The
+    /// log's lock (see ``AuditLog``) is held from the first append to the
+    /// commit and every step transition of the tenant queues on it: the less
+    /// runs between the two, the more transitions commit per second.
+    private func appendLast(_ entries: [AuditEntry]) async throws {
+        let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
+        for entry in entries { try await log.append(entry, on: tx) }
+    }
+
+    /// Parks the run as an exception; returns its audit entry for ``appendLast(_:)``.
+    private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws
+        -> AuditEntry
+    {
         let row = StepRow(step: step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)]))
         try await tx.query(
             """
@@ -229,9 +248,9 @@ struct StepExecution {
                    context = \(JSONValue.object(run.context).serialized())::jsonb, updated_at = now()
             WHERE id = \(run.id)
             """)
-        try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
-            AuditEntry(actor: "system:engine", action: "run.exception", subject: "run:\(run.id.uuidString.lowercased())",
-                       details: ["step": step.id, "code": code]), on: tx)
+        return AuditEntry(
+            actor: "system:engine", action: "run.exception", subject: "run:\(run.id.uuidString.lowercased())",
+            details: ["step": step.id, "code": code])
     }
 
     /// A step's row in the run's timeline. The statement that moves the run
@@ -262,7 +281,10 @@ struct StepExecution {
             """)
     }
 
-    private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) async throws {
+    /// Ends the run; returns its audit entry for ``appendLast(_:)``.
+    private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) async throws
+        -> AuditEntry
+    {
         try await tx.query(
             """
             WITH recorded AS (
@@ -275,10 +297,8 @@ struct StepExecution {
                    context = \(JSONValue.object(run.context).serialized())::jsonb, completed_at = now(), updated_at = now()
             WHERE id = \(run.id)
             """)
-        try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
-            AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())"),
-            on: tx)
         try await engine.usage.count("engine.runs_\(status)", 1, on: tx)
+        return AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())")
     }
 }
 

@@ -58,7 +58,7 @@ public struct WorkflowEngine: Sendable {
     /// Starts and advances runs until nothing is due; returns the step transitions made.
     @discardableResult
     public func process(tenant: Slug) async throws -> Int {
-        // A short page means the cursor has caught up: no second look for nothing.
+        // A short page means the queue is drained: no second look for nothing.
         while try await dispatch(tenant: tenant) == configuration.eventsPerDispatch {}
         let due = try await dueTimers(tenant: tenant)
         if due.waits { try await wakeExpiredWaits(tenant: tenant) }
