@@ -149,9 +149,8 @@ struct EventInbox: Sendable {
             }
             plans[index] = plan
         }
-        let stamps = Dictionary(inserts.map { ($0.event.id, receivedAt) }, uniquingKeysWith: { first, _ in first })
         for (index, plan) in plans {
-            outcomes[index] = IngestResponses.stored(plan: plan, receivedAt: stamps, shape: submissions[index].shape)
+            outcomes[index] = IngestResponses.stored(plan: plan, receivedAt: receivedAt, shape: submissions[index].shape)
         }
         for (index, first) in followers {
             guard let answer = outcomes[first] else { continue }

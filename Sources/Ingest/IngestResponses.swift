@@ -6,14 +6,15 @@ import Foundation
 /// returned byte for byte to every repeat.
 enum IngestResponses {
     /// Stored: 201 if anything new was written, 200 if every event was a harmless re-send.
-    static func stored(plan: [(PreparedEvent, isNew: Bool)], receivedAt: [String: Date], shape: IngestSubmission.Shape)
+    /// A batch stamps every new event with one `receivedAt`.
+    static func stored(plan: [(PreparedEvent, isNew: Bool)], receivedAt: Date, shape: IngestSubmission.Shape)
         -> IngestResponse
     {
         let results: [JSONValue] = plan.map { event, isNew in
             var members: [String: JSONValue] = [
                 "id": .string(event.id), "type": .string(event.type), "status": .string(isNew ? "accepted" : "duplicate"),
             ]
-            if isNew, let time = receivedAt[event.id] { members["received_at"] = .string(Timestamp.string(time)) }
+            if isNew { members["received_at"] = .string(Timestamp.string(receivedAt)) }
             return .object(members)
         }
         let accepted = plan.filter(\.isNew).count

@@ -27,12 +27,7 @@ struct CorrelatedDocumentsTests {
             for name in ["purchase_order.created.json", "goods_receipt.posted.json"] {
                 #expect(try await world.post(try example(name)).status == 201)
             }
-            let catalog = try TemplateCatalog.load(
-                from: repositoryRoot.appendingPathComponent("Templates"),
-                knownEventTypes: Set(
-                    try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-            _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-                tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            try await world.deployShipped("three-way-match")
             #expect(try await indexedKeys(world, type: "purchase_order.created", path: "data.po_number").isEmpty)
 
             #expect(try await world.post(try example("invoice.received.json")).status == 201)

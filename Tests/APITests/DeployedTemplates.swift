@@ -122,15 +122,7 @@ func withTemplates(
     people: [(String, [String], Int64)] = People.all, _ body: (DeployedTemplates) async throws -> Void
 ) async throws {
     try await withIngestWorld { world in
-        let catalog = try TemplateCatalog.load(
-            from: repositoryRoot.appendingPathComponent("Templates"),
-            knownEventTypes: Set(
-                try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-        let deployments = Deployments(databases: world.databases, catalog: catalog)
-        for slug in slugs {
-            _ = try await deployments.deploy(
-                tenant: world.tenant, slug: slug, version: nil, parameters: parameters[slug] ?? [:], actor: "test")
-        }
+        for slug in slugs { try await world.deployShipped(slug, parameters: parameters[slug] ?? [:]) }
         let tenantID = try await world.service.tenant(world.tenant).id
         var tokens: [String: String] = [:]
         let store = CredentialStore(pool: world.pool)

@@ -12,12 +12,7 @@ struct EngineDispatchTests {
     /// transaction commits after a later event was dispatched must still start its run.
     @Test func anEventCommittedAfterALaterOneWasDispatchedStillStartsItsRun() async throws {
         try await withIngestWorld { world in
-            let catalog = try TemplateCatalog.load(
-                from: repositoryRoot.appendingPathComponent("Templates"),
-                knownEventTypes: Set(
-                    try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-            _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-                tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            try await world.deployShipped("three-way-match")
             for name in ["purchase_order.created.json", "goods_receipt.posted.json"] {
                 #expect(try await world.post(try example(name)).status == 201)
             }

@@ -168,3 +168,15 @@ func stockAdjusted(id: String, quantity: String = "-3") -> String {
     #"{"type":"stock.adjusted","id":"\#(id)","occurred_at":"2026-11-20T10:00:00Z","source":"wms","data":{"adjustment_number":"ADJ-\#(id)","warehouse":"DAL-1","reason":"damage","adjusted_by":"dock.lee@client.example","lines":[{"sku":"BOLT-M8-40","quantity":"\#(quantity)","uom":"EA"}]}}"#
 }
 
+
+extension IngestWorld {
+    /// Deploys a template shipped in `Templates/` into the world's tenant, as `test`.
+    func deployShipped(_ slug: String, parameters: [String: JSONValue] = [:]) async throws {
+        let catalog = try TemplateCatalog.load(
+            from: repositoryRoot.appendingPathComponent("Templates"),
+            knownEventTypes: Set(
+                try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
+        _ = try await Deployments(databases: databases, catalog: catalog).deploy(
+            tenant: tenant, slug: slug, version: nil, parameters: parameters, actor: "test")
+    }
+}

@@ -121,11 +121,7 @@ func removeUsers(_ world: IngestWorld, tenants: [Slug]) async throws {
 struct PortalFlowTests {
     @Test func anAPUserApprovesAThreeWayMatchExceptionAndSeesItInTheAuditTrail() async throws {
         try await withIngestWorld { world in
-            let catalog = try TemplateCatalog.load(
-                from: repositoryRoot.appendingPathComponent("Templates"),
-                knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-            _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-                tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            try await world.deployShipped("three-way-match")
             try await addUser(
                 world, tenant: world.tenant, email: "ap.clerk.ana@client.example", name: "Ana <script>alert(1)</script>",
                 roles: ["ap_clerk"], password: "ana-password-123")

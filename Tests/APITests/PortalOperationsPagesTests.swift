@@ -22,11 +22,7 @@ func firstLink(_ page: Browser.Page, startingWith prefix: String) -> String? {
 struct PortalOperationsPagesTests {
     @Test func aUserFiltersRunsAndOpensARunsTimelineWithItsTask() async throws {
         try await withIngestWorld { world in
-            let catalog = try TemplateCatalog.load(
-                from: repositoryRoot.appendingPathComponent("Templates"),
-                knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-            _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-                tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+            try await world.deployShipped("three-way-match")
             try await addUser(
                 world, tenant: world.tenant, email: "auditor.\(world.tenant.value)@client.example", name: "Aud Itor",
                 roles: ["auditor"], password: "auditor-password-1")

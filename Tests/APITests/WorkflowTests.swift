@@ -25,11 +25,7 @@ private struct WorkflowWorld {
 
 private func withWorkflow(_ body: (WorkflowWorld) async throws -> Void) async throws {
     try await withIngestWorld { world in
-        let catalog = try TemplateCatalog.load(
-            from: repositoryRoot.appendingPathComponent("Templates"),
-            knownEventTypes: Set(try EventCatalog.load(from: repositoryRoot.appendingPathComponent("Templates/events")).types.map(\.type)))
-        _ = try await Deployments(databases: world.databases, catalog: catalog).deploy(
-            tenant: world.tenant, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
+        try await world.deployShipped("three-way-match")
         let tenantID = try await world.service.tenant(world.tenant).id
         var tokens: [String: String] = [:]
         let users: [(String, [String], Int64)] = [
