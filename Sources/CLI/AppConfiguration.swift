@@ -52,6 +52,8 @@ public struct AppConfiguration: Sendable {
     public var allowPrivateWebhookTargets = false
     /// Seconds a worker's claim on an endpoint lasts unrenewed: the takeover delay after a crash.
     public var deliveryLeaseSeconds = 30
+    /// How long a tenant's workflow runtime stays with a worker that stopped renewing its lease.
+    public var engineLeaseSeconds = 15
     /// Time allowed for in-flight requests at shutdown, in seconds (`COUNTERSIGN_SHUTDOWN_GRACE`). Default 10.
     public var shutdownGraceSeconds: Int = 10
     /// PEM certificate chain and private key for HTTPS (`COUNTERSIGN_TLS_CERT`, `COUNTERSIGN_TLS_KEY`).
@@ -89,6 +91,8 @@ public struct AppConfiguration: Sendable {
          "let endpoints be loopback or private addresses, for development only (default false)"),
         ("delivery-lease", "COUNTERSIGN_DELIVERY_LEASE", "SECONDS",
          "how long a worker holds an endpoint unrenewed; the takeover delay after a crash (default 30)"),
+        ("engine-lease", "COUNTERSIGN_ENGINE_LEASE", "SECONDS",
+         "how long a worker holds a tenant's workflow runtime unrenewed; the takeover delay after a crash (default 15)"),
         ("shutdown-grace", "COUNTERSIGN_SHUTDOWN_GRACE", "SECONDS", "time for in-flight requests at shutdown (default 10)"),
         ("tls-cert", "COUNTERSIGN_TLS_CERT", "FILE", "PEM certificate chain; enables HTTPS with --tls-key"),
         ("tls-key", "COUNTERSIGN_TLS_KEY", "FILE", "PEM private key for --tls-cert"),
@@ -168,6 +172,10 @@ public struct AppConfiguration: Sendable {
             expecting: "true or false", AppConfiguration.bool)
         configuration.deliveryLeaseSeconds = try reader.value(
             "delivery-lease", environment: env("delivery-lease"), default: 30, expecting: "seconds 2-3600") {
+                Int($0).flatMap { (2...3600).contains($0) ? $0 : nil }
+            }
+        configuration.engineLeaseSeconds = try reader.value(
+            "engine-lease", environment: env("engine-lease"), default: 15, expecting: "seconds 2-3600") {
                 Int($0).flatMap { (2...3600).contains($0) ? $0 : nil }
             }
         configuration.shutdownGraceSeconds = try reader.value(

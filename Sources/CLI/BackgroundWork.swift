@@ -16,6 +16,7 @@ import Telemetry
 struct BackgroundWork {
     let delivery: TenantLoop
     let engine: TenantLoop
+    let runs: WorkflowEngine
 
     init(
         configuration: AppConfiguration, control: PostgresPool, databases: TenantDatabases, keyRing: KeyRing, logger: Logger,
@@ -40,10 +41,15 @@ struct BackgroundWork {
         ExternalModelAccess.shared.enable(keyRing: keyRing, client: HTTPClient(configuration: modelClient))
         var engineSettings = WorkflowEngine.Configuration()
         engineSettings.usage = configuration.usageMeter
+        engineSettings.lease = .seconds(configuration.engineLeaseSeconds)
         let runs = WorkflowEngine(
             databases: databases, configuration: engineSettings, logger: logger.labelled("engine"),
             observeStep: metrics?.stepObserver)
-        engine = TenantLoop(channel: WorkflowEngine.channel, control: control, logger: logger.labelled("engine")) {
+        self.runs = runs
+        // One pass per tenant at a time: a second would only queue on the tenant's runtime lease.
+        engine = TenantLoop(
+            channel: WorkflowEngine.channel, control: control, passesPerTenant: 1, logger: logger.labelled("engine")
+        ) {
             try await runs.process(tenant: $0)
         }
     }
@@ -53,5 +59,8 @@ struct BackgroundWork {
         async let delivering: Void = delivery.run()
         async let running: Void = engine.run()
         _ = await (delivering, running)
+        // Stopped on purpose: hand the tenants' runtimes over now rather than
+        // when their leases expire. A task of its own, as this one is cancelled.
+        await Task { await runs.releaseLeases() }.value
     }
 }

@@ -44,10 +44,10 @@ struct IngestWorld {
         return try rows[0].decode("n", as: Int.self)
     }
 
-    func usage() async throws -> Int {
+    func usage(of metric: String = "events.accepted") async throws -> Int {
         let schema = try SQLIdentifier(tenant.tenantSchemaName)
         let rows = try await pool.query(
-            "SELECT coalesce(sum(quantity), 0)::int AS n FROM \(identifier: schema, try SQLIdentifier("usage_counters")) WHERE metric = 'events.accepted'")
+            "SELECT coalesce(sum(quantity), 0)::int AS n FROM \(identifier: schema, try SQLIdentifier("usage_counters")) WHERE metric = \(metric)")
         return try rows[0].decode("n", as: Int.self)
     }
 

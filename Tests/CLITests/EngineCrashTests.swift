@@ -46,14 +46,15 @@ struct EngineCrashTests {
                 let ingest = IngestService(catalog: events, databases: databases)
                 let context = IngestContext(ingress: .api, detail: "test")
                 for index in 0..<runs {
-                    for body in cleanMatch(index) {
+                    for body in cleanMatchEvents(index) {
                         _ = try await ingest.ingest(body: Array(body.utf8), tenant: slug, idempotencyKey: nil, context: context)
                     }
                 }
 
                 let arguments = [
                     "worker", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--root", repositoryRoot,
-                    "--log-level", "warning",
+                    // The second worker takes the tenant's runtime over once the killed one's lease expires.
+                    "--log-level", "warning", "--engine-lease", "2",
                 ]
                 let first = try ChildProcess(executable: executable, arguments: arguments)
                 let schema = try SQLIdentifier(slug.tenantSchemaName)
@@ -120,14 +121,4 @@ func countersignExecutablePath() throws -> String {
     let fallback = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/countersign").path
     try #require(FileManager.default.isExecutableFile(atPath: fallback), "build the countersign executable first")
     return fallback
-}
-
-/// A purchase order, its receipt and an invoice that match exactly.
-private func cleanMatch(_ index: Int) -> [String] {
-    let po = "PO-C\(index)"
-    return [
-        #"{"type":"purchase_order.created","id":"po-\#(index)","occurred_at":"2026-11-02T09:00:00Z","source":"erp","data":{"po_number":"\#(po)","supplier":{"id":"SUP-1","name":"Supplier"},"currency":"USD","created_by":"buyer@client.example","lines":[{"line":1,"sku":"SKU-1","quantity":"10","uom":"EA","unit_price":"1.00"}],"freight":"0.00","tax":"0.00"}}"#,
-        #"{"type":"goods_receipt.posted","id":"gr-\#(index)","occurred_at":"2026-11-03T09:00:00Z","source":"wms","data":{"receipt_number":"GR-C\#(index)","po_number":"\#(po)","warehouse":"DAL-1","received_by":"dock@client.example","lines":[{"po_line":1,"sku":"SKU-1","quantity":"10","uom":"EA","condition":"good"}]}}"#,
-        #"{"type":"invoice.received","id":"inv-\#(index)","occurred_at":"2026-11-04T09:00:00Z","source":"ap","data":{"invoice_number":"INV-C\#(index)","supplier":{"id":"SUP-1","name":"Supplier"},"po_number":"\#(po)","invoice_date":"2026-11-04","currency":"USD","submitted_by":"clerk@client.example","lines":[{"po_line":1,"sku":"SKU-1","quantity":"10","uom":"EA","unit_price":"1.00"}],"freight":"0.00","tax":"0.00","total":"10.00"}}"#,
-    ]
 }

@@ -25,7 +25,7 @@ public struct ServeCommand: Subcommand {
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "host", "port", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
         "connections-per-tenant", "api-key-rate", "api-key-burst",
-        "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "shutdown-grace",
+        "embedded-worker", "allow-private-webhook-targets", "delivery-lease", "engine-lease", "shutdown-grace",
         "tls-cert", "tls-key", "metering",
     ])
 

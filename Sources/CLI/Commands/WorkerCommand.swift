@@ -13,7 +13,7 @@ public struct WorkerCommand: Subcommand {
     public static let options: [OptionSpec] = AppConfiguration.options([
         "database-url", "log-level", "master-key-file", "root", "db-pool-size", "tenant-pool-size",
         "connections-per-tenant",
-        "allow-private-webhook-targets", "delivery-lease",
+        "allow-private-webhook-targets", "delivery-lease", "engine-lease",
     ])
 
     private let configuration: AppConfiguration

@@ -73,6 +73,45 @@ public struct AuditLog: Sendable {
             """)
     }
 
+    /// Appends `entries`, in order, in one round trip and under one take of
+    /// the log's lock (`audit_append_many`: tenant migration 0013, control
+    /// 0008): what a batch of engine transitions writes. The chain is the one
+    /// ``append(_:on:at:)`` makes.
+    public func append(contentsOf entries: [AuditEntry], on transaction: PostgresConnection, at time: Date = Date())
+        async throws
+    {
+        guard !entries.isEmpty else { return }
+        let micros = Int64((time.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        var encoded: [EncodedEntry] = []
+        encoded.reserveCapacity(entries.count)
+        for entry in entries {
+            let entry = entry.filling(from: AuditOrigin.current)
+            encoded.append(
+                EncodedEntry(
+                    micros: micros, actor: entry.actor, action: entry.action, subject: entry.subject,
+                    details: entry.details, sourceIP: entry.sourceIP, requestID: entry.requestID,
+                    traceID: entry.traceID,
+                    encoding: Data(Self.canonicalEncoding(entry, micros: micros)).base64EncodedString()))
+        }
+        let function = try SQLIdentifier("audit_append_many")
+        try await transaction.query(
+            "SELECT \(identifier: schema, function)(\("audit:" + schema.name), \(try JSONDocument(encoding: encoded)))")
+    }
+
+    /// One entry as `audit_append_many` reads it.
+    private struct EncodedEntry: Encodable {
+        let micros: Int64
+        let actor, action, subject: String
+        let details: [String: String]
+        let sourceIP, requestID, traceID: String?
+        let encoding: String
+
+        enum CodingKeys: String, CodingKey {
+            case micros, actor, action, subject, details, encoding
+            case sourceIP = "source_ip", requestID = "request_id", traceID = "trace_id"
+        }
+    }
+
     /// The outcome of ``verify(on:)``.
     public struct Verification: Sendable, Equatable {
         public var entriesChecked: Int

@@ -73,20 +73,29 @@ struct StepFailure: Error {
 
 /// One step transition of one run, inside the transaction that holds the run's lock.
 struct StepExecution {
-    let engine: WorkflowEngine
     let tenant: Slug
     let tx: PostgresConnection
     let deployment: Deployment
     let time: Date
+    /// Where the transition's audit entries and usage counts go, written at the end of the pass.
+    let effects: TransitionEffects
 
     var template: WorkflowTemplate { deployment.template }
 
-    func advance(_ run: inout RunState) async throws -> StepReport {
+    /// Takes the run's current step. `documents` are the run's correlated
+    /// documents as an earlier step of the same pass read them, or nil to read them now.
+    func advance(_ run: inout RunState, documents cached: inout [String: JSONValue]?) async throws -> StepReport {
         guard let stepID = run.currentStep, let step = template.step(stepID) else {
-            try await appendLast([try await finish(&run, status: "completed", error: nil)])
+            effects.audit(try await finish(&run, status: "completed", error: nil))
             return StepReport(step: nil, kind: "finish", outcome: "finished", runStatus: "completed", detail: nil)
         }
-        let documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
+        let documents: [String: JSONValue]
+        if let cached {
+            documents = cached
+        } else {
+            documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
+            cached = documents
+        }
         let environment = Environment(
             trigger: run.trigger, documents: documents, steps: run.stepResults,
             variables: run.context["vars"]?.objectValue ?? [:], parameters: deployment.parameters,
@@ -218,21 +227,12 @@ struct StepExecution {
             audit.append(try await exception(&run, step: step, code: code, message: message))
             made = report("exception", "exception", code)
         }
-        if countsAsStep { try await engine.usage.count("engine.steps", 1, on: tx) }
-        try await appendLast(audit)
+        if countsAsStep { effects.count("engine.steps") }
+        for entry in audit { effects.audit(entry) }
         return made
     }
 
-    /// Appends the transition's audit entries as its last statements. The
-    /// log's lock (see ``AuditLog``) is held from the first append to the
-    /// commit and every step transition of the tenant queues on it: the less
-    /// runs between the two, the more transitions commit per second.
-    private func appendLast(_ entries: [AuditEntry]) async throws {
-        let log = try AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName))
-        for entry in entries { try await log.append(entry, on: tx) }
-    }
-
-    /// Parks the run as an exception; returns its audit entry for ``appendLast(_:)``.
+    /// Parks the run as an exception; returns its audit entry.
     private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws
         -> AuditEntry
     {
@@ -276,12 +276,13 @@ struct StepExecution {
             )
             UPDATE runs SET status = \(status), waiting_for = \(waitingFor), current_step = \(run.currentStep),
                    context = \(JSONValue.object(run.context).serialized())::jsonb, next_attempt_at = \(nextAttempt),
-                   wait_until = coalesce(\(waitUntil)::timestamptz, wait_until), updated_at = now()
+                   wait_until = coalesce(\(waitUntil)::timestamptz, wait_until), attempts = 0, error = NULL,
+                   updated_at = now()
             WHERE id = \(run.id)
             """)
     }
 
-    /// Ends the run; returns its audit entry for ``appendLast(_:)``.
+    /// Ends the run; returns its audit entry.
     private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) async throws
         -> AuditEntry
     {
@@ -297,7 +298,7 @@ struct StepExecution {
                    context = \(JSONValue.object(run.context).serialized())::jsonb, completed_at = now(), updated_at = now()
             WHERE id = \(run.id)
             """)
-        try await engine.usage.count("engine.runs_\(status)", 1, on: tx)
+        effects.count("engine.runs_\(status)")
         return AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())")
     }
 }

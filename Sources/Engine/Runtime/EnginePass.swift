@@ -1,0 +1,223 @@
+import ControlPlane
+import Events
+import Foundation
+import Platform
+import Postgres
+import Telemetry
+
+/// A pass: one transaction that dispatches new events and then takes up to
+/// `runsPerTransaction` due runs each as far as it goes without waiting.
+///
+/// A step that throws rolls the whole pass back; the pass is then made again
+/// as a dispatch alone and one pass per run, so that only the failing run's
+/// transition is lost, and that run is retried later (``recordFailure``).
+///
+/// Every step transition still writes its run's state, its step row, its
+/// outbox messages, its audit entry and its usage count in the transaction
+/// that holds the run's row lock; a pass commits many transitions together,
+/// so a run of four steps costs a share of one commit instead of five
+/// commits, and events dispatched in the pass start their runs in it.
+extension WorkflowEngine {
+    /// What a committed pass did.
+    struct PassResult {
+        /// False when another worker holds the tenant's lease: this one did nothing.
+        var leaseHeld = true
+        var events = 0
+        var runs = 0
+        var steps = 0
+        /// Runs whose step threw and which wait for a retry: the runs behind them in the pass were not all taken yet.
+        var failures = 0
+    }
+
+    /// A committed step transition, for its log lines and metrics.
+    private struct Transition {
+        let run: UUID
+        let report: StepReport
+        let trace: TraceContext?
+        let duration: Duration
+    }
+
+    /// One pass: dispatch (unless `dispatching` is false), then up to `runs` due runs.
+    func pass(tenant: Slug, dispatching: Bool = true, runs limit: Int? = nil) async throws -> PassResult {
+        let time = now()
+        var claimed: [UUID] = []
+        do {
+            let (result, created, transitions) = try await databases.withTransaction(for: tenant) {
+                tx -> (PassResult, [CreatedRun], [Transition]) in
+                switch try await lease.claim(on: tx) {
+                case .heldElsewhere: return (PassResult(leaseHeld: false), [], [])
+                case .takenOver(let previous):
+                    logger.warning(
+                        "took over the tenant's runtime", metadata: ["tenant": tenant.value, "previous_worker": previous])
+                case .held: break
+                }
+                leased.insert(tenant)
+                let effects = TransitionEffects()
+                var result = PassResult()
+                var created: [CreatedRun] = []
+                if dispatching { (result.events, created) = try await dispatch(on: tx, at: time, effects: effects) }
+                let rows = try await tx.query(
+                    """
+                    SELECT \(fragment: Self.runColumns) FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
+                    WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
+                    ORDER BY r.next_attempt_at, r.id
+                    LIMIT \(limit ?? configuration.runsPerTransaction)
+                    FOR UPDATE OF r SKIP LOCKED
+                    """)
+                var transitions: [Transition] = []
+                for row in rows {
+                    var run = try RunState(row: row)
+                    claimed.append(run.id)
+                    try await advance(&run, tenant: tenant, at: time, on: tx, effects: effects, into: &transitions)
+                }
+                try await effects.write(tenant: tenant, usage: usage, on: tx)
+                result.runs = rows.count
+                result.steps = transitions.count
+                return (result, created, transitions)
+            }
+            logCommitted(created: created, transitions: transitions, tenant: tenant)
+            return result
+        } catch let error as PostgresError where error.isSerializationFailure {
+            // The ordinary race with another worker: the next pass tries again.
+            return PassResult()
+        } catch where !claimed.isEmpty {
+            // A step threw, which rolled back the whole pass. Alone, only that run's transition fails.
+            if limit == 1 { throw error as? StepThrew ?? StepThrew(run: claimed[0], step: nil, error: error) }
+            var result = try await pass(tenant: tenant, dispatching: dispatching, runs: 0)
+            // Until the run that threw is found, taking up the runs due before it alone meanwhile (a re-made
+            // dispatch gives new runs new ids, so the order may differ from the failed pass's); the next
+            // pass takes the rest together again.
+            for _ in 0..<max(claimed.count, configuration.runsPerTransaction) {
+                do {
+                    let alone = try await pass(tenant: tenant, dispatching: false, runs: 1)
+                    result.runs += alone.runs
+                    result.steps += alone.steps
+                    if alone.runs == 0 { break }
+                } catch let failed as StepThrew {
+                    try await recordFailure(failed, tenant: tenant)
+                    result.failures += 1
+                    break
+                }
+            }
+            return result
+        }
+    }
+
+    /// A run's steps, one transition after another, while it stays runnable
+    /// (at most `stepsPerRun`, so that a template looping through decisions
+    /// cannot hold the pass).
+    private func advance(
+        _ run: inout RunState, tenant: Slug, at time: Date, on tx: PostgresConnection, effects: TransitionEffects,
+        into transitions: inout [Transition]
+    ) async throws {
+        let deployment = try await deployment(run.deploymentID, on: tx)
+        // Read at the run's first step in this pass; again only after a step that stored an event.
+        var documents: [String: JSONValue]?
+        for _ in 0..<configuration.stepsPerRun {
+            let started = ContinuousClock.now
+            let stepID = run.currentStep
+            let kind = stepID.flatMap { deployment.template.step($0) }?.kind
+            let trace = run.stepTrace()
+            let fields = [
+                "tenant": tenant.value, "run": run.id.uuidString.lowercased(), "step": stepID ?? "",
+                "kind": kind?.rawValue ?? "finish",
+            ]
+            let execution = StepExecution(
+                tenant: tenant, tx: tx, deployment: deployment, time: time, effects: effects)
+            let report = try await TraceContext.$current.withValue(trace) {
+                // Debug: at info, "step finished" already says which step ran.
+                logger.debug("step started", metadata: fields)
+                do {
+                    return try await execution.advance(&run, documents: &documents)
+                } catch {
+                    // Rolled back with the pass. A serialization failure is the ordinary race, not worth an error line.
+                    var failed = fields
+                    failed["error"] = (error as? any CodedError)?.code ?? String(describing: type(of: error))
+                    let race = (error as? PostgresError)?.isSerializationFailure == true
+                    logger.log(race ? .debug : .error, "step failed", metadata: failed)
+                    if race { throw error }
+                    throw StepThrew(run: run.id, step: stepID, error: error)
+                }
+            }
+            transitions.append(Transition(run: run.id, report: report, trace: trace, duration: ContinuousClock.now - started))
+            if kind == .emit { documents = nil }
+            guard report.runStatus == "runnable" else { return }
+        }
+    }
+
+    /// The committed pass's log lines and metrics: runs started, then each transition.
+    private func logCommitted(created: [CreatedRun], transitions: [Transition], tenant: Slug) {
+        for run in created {
+            TraceContext.withSpan(named: run.traceparent) {
+                logger.info(
+                    "run created",
+                    metadata: [
+                        "tenant": tenant.value, "run": run.id.uuidString.lowercased(), "template": run.template,
+                        "event_seq": String(run.event),
+                    ])
+            }
+        }
+        var emitted = false
+        for transition in transitions {
+            observeStep?(transition.report.kind, transition.duration)
+            TraceContext.$current.withValue(transition.trace) {
+                logStep(transition.report, run: transition.run, tenant: tenant)
+            }
+            emitted = emitted || transition.report.kind == WorkflowTemplate.Step.Kind.emit.rawValue
+        }
+        // An emit step may have queued outbox messages for the delivery worker.
+        if emitted { databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant) }
+    }
+
+    /// A run whose step threw on its own: tried again after a backoff (1, 2,
+    /// 4, 8… seconds, at most 5 minutes), and parked as an exception for a
+    /// person to retry or cancel once it has failed `maximumAttempts` times.
+    func recordFailure(_ failure: StepThrew, tenant: Slug) async throws {
+        let time = now()
+        let run = failure.run
+        let code = (failure.error as? any CodedError)?.code ?? "step_error"
+        let message =
+            (failure.error as? any CodedError)?.message ?? "the step failed (\(String(describing: type(of: failure.error))))"
+        let failed = try await databases.withTransaction(for: tenant) { tx -> (status: String, attempts: Int, step: String)? in
+            guard try await lease.claim(on: tx) != .heldElsewhere else { return nil }
+            let rows = try await tx.query(
+                """
+                UPDATE runs SET attempts = attempts + 1, updated_at = now(),
+                       error = \((failure.step.map { "step \($0): " } ?? "") + code + ": " + message),
+                       status = CASE WHEN attempts + 1 >= \(configuration.maximumAttempts) THEN 'exception' ELSE status END,
+                       next_attempt_at = \(time) + least(power(2, attempts), 300) * interval '1 second'
+                WHERE id = \(run) AND status = 'runnable'
+                RETURNING status, attempts, coalesce(\(failure.step), current_step, '') AS step
+                """)
+            guard let row = rows.first else { return nil }
+            let failed = (
+                status: try row.decode("status", as: String.self), attempts: try row.decode("attempts", as: Int.self),
+                step: try row.decode("step", as: String.self)
+            )
+            if failed.status == "exception" {
+                try await AuditLog(schema: SQLIdentifier(tenant.tenantSchemaName)).append(
+                    AuditEntry(
+                        actor: "system:engine", action: "run.exception", subject: "run:\(run.uuidString.lowercased())",
+                        details: ["step": failed.step, "code": code, "attempts": String(failed.attempts)]),
+                    on: tx)
+            }
+            return failed
+        }
+        guard let failed else { return }
+        logger.log(
+            failed.status == "exception" ? .error : .warning,
+            failed.status == "exception" ? "run stopped on an exception" : "step will be retried",
+            metadata: [
+                "tenant": tenant.value, "run": run.uuidString.lowercased(), "step": failed.step, "error": code,
+                "attempts": String(failed.attempts),
+            ])
+    }
+
+    /// A step that threw (not a ``StepFailure``, which is the data's and becomes an exception outcome).
+    struct StepThrew: Error {
+        let run: UUID
+        /// The step that threw; nil when the pass failed outside the run's steps.
+        let step: String?
+        let error: any Error
+    }
+}

@@ -1,0 +1,136 @@
+import ControlPlane
+import Engine
+import Events
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Workflows: a tenant's runtime — passes, its lease, steps that throw")
+struct EngineRuntimeTests {
+    /// Events dispatched in a pass start their runs in it, and each run goes as far as it can:
+    /// twenty clean matches, every step of every run, commit together, audited as one chain.
+    @Test func onePassStartsAndCompletesManyRunsWithAnIntactAuditChain() async throws {
+        try await withIngestWorld { world in
+            try await world.deployShipped("three-way-match")
+            for index in 0..<20 {
+                for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
+            }
+            #expect(try await WorkflowEngine(databases: world.databases).process(tenant: world.tenant) == 80)
+            #expect(try await world.count("runs", where: "status = 'completed'") == 20)
+            #expect(try await world.count("run_steps") == 80)
+            // One transaction wrote them all.
+            let steps = "\(world.tenant.tenantSchemaName).run_steps"
+            #expect(try await world.count("run_steps", where: "xmin::text <> (SELECT min(xmin::text) FROM \(steps))") == 0)
+            #expect(try await world.count("audit_log", where: "action = 'run.completed'") == 20)
+            #expect(try await world.count("audit_log", where: "action = 'run.step_completed'") == 80)
+            let verification = try await world.databases.withConnection(for: world.tenant) {
+                try await AuditLog(schema: SQLIdentifier(world.tenant.tenantSchemaName)).verify(on: $0)
+            }
+            #expect(verification.isIntact)
+            #expect(try await world.usage(of: "engine.runs_started") == 20)
+            #expect(try await world.usage(of: "engine.steps") == 80)
+            #expect(try await world.usage(of: "engine.runs_completed") == 20)
+        }
+    }
+
+    /// One worker at a time runs a tenant's workflows; another takes over only once the holder
+    /// stops renewing its lease, and at once when the holder gives it up.
+    @Test func anotherWorkerTakesOverWhenTheLeaseExpiresOrIsReleased() async throws {
+        try await withIngestWorld { world in
+            try await world.deployShipped("three-way-match")
+            func worker(_ name: String) -> WorkflowEngine {
+                var configuration = WorkflowEngine.Configuration()
+                configuration.worker = name
+                configuration.lease = .seconds(600)
+                return WorkflowEngine(databases: world.databases, configuration: configuration)
+            }
+            let first = worker("first"), second = worker("second")
+            func send(_ index: Int) async throws {
+                for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
+            }
+            try await send(1)
+            #expect(try await first.process(tenant: world.tenant) == 4)
+            try await send(2)
+            #expect(try await second.process(tenant: world.tenant) == 0)
+            #expect(try await world.count("runs") == 1)
+
+            // The first worker stops renewing (killed, hung): its lease runs out.
+            let lease = "\(world.tenant.tenantSchemaName).engine_lease"
+            _ = try await world.pool.query(PostgresQuery(unsafeSQL: "UPDATE \(lease) SET expires_at = now() - interval '1 second'"))
+            #expect(try await second.process(tenant: world.tenant) == 4)
+            #expect(try await first.process(tenant: world.tenant) == 0)
+            #expect(try await world.count("engine_lease", where: "holder = 'second'") == 1)
+
+            await second.releaseLeases()
+            #expect(try await world.count("engine_lease") == 0)
+            try await send(3)
+            #expect(try await first.process(tenant: world.tenant) == 4)
+            #expect(try await world.count("runs", where: "status = 'completed'") == 3)
+        }
+    }
+
+    /// A step that throws (a database error here) rolls back only its own run's transitions: the
+    /// run beside it in the pass completes, and the failing one is tried again after a backoff,
+    /// then parked as an exception with an audit entry, for a person to retry.
+    @Test func aStepThatKeepsThrowingIsRetriedWithBackoffThenParked() async throws {
+        try await withIngestWorld { world in
+            try await world.deployShipped("three-way-match")
+            let schema = world.tenant.tenantSchemaName
+            _ = try await world.pool.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE FUNCTION \(schema).fail_match() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN
+                            IF NEW.step_id = 'match'
+                               AND (SELECT correlation_key FROM \(schema).runs WHERE id = NEW.run_id) = 'PO-C2' THEN
+                                RAISE EXCEPTION 'the disk is on fire';
+                            END IF;
+                            RETURN NEW;
+                        END $$
+                        """))
+            _ = try await world.pool.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        CREATE TRIGGER fail_match BEFORE INSERT ON \(schema).run_steps
+                        FOR EACH ROW EXECUTE FUNCTION \(schema).fail_match()
+                        """))
+            for index in 1...2 {
+                for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
+            }
+            let clock = MovableClock()
+            var configuration = WorkflowEngine.Configuration()
+            configuration.maximumAttempts = 3
+            let engine = WorkflowEngine(databases: world.databases, configuration: configuration, now: { clock.now })
+
+            _ = try await engine.process(tenant: world.tenant)
+            #expect(try await world.count("runs", where: "correlation_key = 'PO-C1' AND status = 'completed'") == 1)
+            let failing = "correlation_key = 'PO-C2'"
+            #expect(try await world.count("runs", where: "\(failing) AND status = 'runnable' AND attempts = 1") == 1)
+            // Not due again before its backoff has passed.
+            _ = try await engine.process(tenant: world.tenant)
+            #expect(try await world.count("runs", where: "\(failing) AND attempts = 1") == 1)
+
+            clock.advance(seconds: 2)
+            _ = try await engine.process(tenant: world.tenant)
+            #expect(try await world.count("runs", where: "\(failing) AND status = 'runnable' AND attempts = 2") == 1)
+            clock.advance(seconds: 4)
+            _ = try await engine.process(tenant: world.tenant)
+            #expect(try await world.count("runs", where: "\(failing) AND status = 'exception' AND attempts = 3") == 1)
+            #expect(try await world.count("runs", where: "\(failing) AND error LIKE 'step match: database_error:%'") == 1)
+            #expect(try await world.count("audit_log", where: "action = 'run.exception' AND details->>'step' = 'match'") == 1)
+            // The failing run's earlier step in the same pass was rolled back with it: only the other run's is kept.
+            #expect(try await world.count("run_steps", where: "step_id = 'documents'") == 1)
+
+            _ = try await world.pool.query(PostgresQuery(unsafeSQL: "DROP TRIGGER fail_match ON \(schema).run_steps"))
+            let parked = try await world.databases.withConnection(for: world.tenant) {
+                try await $0.query("SELECT id FROM runs WHERE correlation_key = 'PO-C2'")
+            }
+            _ = try await Runs(databases: world.databases).resolve(
+                tenant: world.tenant, run: try parked[0].decode("id", as: UUID.self), .retry, actor: "user:test",
+                requestID: nil)
+            _ = try await engine.process(tenant: world.tenant)
+            #expect(try await world.count("runs", where: "status = 'completed'") == 2)
+        }
+    }
+}
