@@ -80,20 +80,22 @@ struct EngineRuntimeTests {
             _ = try await world.pool.query(
                 PostgresQuery(
                     unsafeSQL: """
-                        CREATE FUNCTION \(schema).fail_match() RETURNS trigger LANGUAGE plpgsql AS $$
+                        CREATE FUNCTION \(schema).fail_release() RETURNS trigger LANGUAGE plpgsql AS $$
                         BEGIN
-                            IF NEW.step_id = 'match'
-                               AND (SELECT correlation_key FROM \(schema).runs WHERE id = NEW.run_id) = 'PO-C2' THEN
+                            IF NEW.ingress = 'internal'
+                               AND (SELECT correlation_key FROM \(schema).runs WHERE id::text = NEW.ingress_detail) = 'PO-C2'
+                            THEN
                                 RAISE EXCEPTION 'the disk is on fire';
                             END IF;
                             RETURN NEW;
                         END $$
                         """))
+            // The release step's event cannot be stored for PO-C2's run.
             _ = try await world.pool.query(
                 PostgresQuery(
                     unsafeSQL: """
-                        CREATE TRIGGER fail_match BEFORE INSERT ON \(schema).run_steps
-                        FOR EACH ROW EXECUTE FUNCTION \(schema).fail_match()
+                        CREATE TRIGGER fail_release BEFORE INSERT ON \(schema).events
+                        FOR EACH ROW EXECUTE FUNCTION \(schema).fail_release()
                         """))
             for index in 1...2 {
                 for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
@@ -117,12 +119,12 @@ struct EngineRuntimeTests {
             clock.advance(seconds: 4)
             _ = try await engine.process(tenant: world.tenant)
             #expect(try await world.count("runs", where: "\(failing) AND status = 'exception' AND attempts = 3") == 1)
-            #expect(try await world.count("runs", where: "\(failing) AND error LIKE 'step match: database_error:%'") == 1)
-            #expect(try await world.count("audit_log", where: "action = 'run.exception' AND details->>'step' = 'match'") == 1)
+            #expect(try await world.count("runs", where: "\(failing) AND error LIKE 'step release: database_error:%'") == 1)
+            #expect(try await world.count("audit_log", where: "action = 'run.exception' AND details->>'step' = 'release'") == 1)
             // The failing run's earlier step in the same pass was rolled back with it: only the other run's is kept.
             #expect(try await world.count("run_steps", where: "step_id = 'documents'") == 1)
 
-            _ = try await world.pool.query(PostgresQuery(unsafeSQL: "DROP TRIGGER fail_match ON \(schema).run_steps"))
+            _ = try await world.pool.query(PostgresQuery(unsafeSQL: "DROP TRIGGER fail_release ON \(schema).events"))
             let parked = try await world.databases.withConnection(for: world.tenant) {
                 try await $0.query("SELECT id FROM runs WHERE correlation_key = 'PO-C2'")
             }

@@ -113,6 +113,7 @@ extension WorkflowEngine {
         let deployment = try await deployment(run.deploymentID, on: tx)
         // Read at the run's first step in this pass; again only after a step that stored an event.
         var documents: [String: JSONValue]?
+        let writes = RunWrites()
         for _ in 0..<configuration.stepsPerRun {
             let started = ContinuousClock.now
             let stepID = run.currentStep
@@ -123,7 +124,7 @@ extension WorkflowEngine {
                 "kind": kind?.rawValue ?? "finish",
             ]
             let execution = StepExecution(
-                tenant: tenant, tx: tx, deployment: deployment, time: time, effects: effects)
+                tenant: tenant, tx: tx, deployment: deployment, time: time, effects: effects, writes: writes)
             let report = try await TraceContext.$current.withValue(trace) {
                 // Debug: at info, "step finished" already says which step ran.
                 logger.debug("step started", metadata: fields)
@@ -141,8 +142,9 @@ extension WorkflowEngine {
             }
             transitions.append(Transition(run: run.id, report: report, trace: trace, duration: ContinuousClock.now - started))
             if kind == .emit { documents = nil }
-            guard report.runStatus == "runnable" else { return }
+            guard report.runStatus == "runnable" else { break }
         }
+        try await writes.write(run, startedAt: time, on: tx)
     }
 
     /// The committed pass's log lines and metrics: runs started, then each transition.

@@ -79,6 +79,8 @@ struct StepExecution {
     let time: Date
     /// Where the transition's audit entries and usage counts go, written at the end of the pass.
     let effects: TransitionEffects
+    /// Where the run's row and step rows go, written when the run stops moving in this pass.
+    let writes: RunWrites
 
     var template: WorkflowTemplate { deployment.template }
 
@@ -86,7 +88,7 @@ struct StepExecution {
     /// documents as an earlier step of the same pass read them, or nil to read them now.
     func advance(_ run: inout RunState, documents cached: inout [String: JSONValue]?) async throws -> StepReport {
         guard let stepID = run.currentStep, let step = template.step(stepID) else {
-            effects.audit(try await finish(&run, status: "completed", error: nil))
+            effects.audit(finish(&run, status: "completed", error: nil))
             return StepReport(step: nil, kind: "finish", outcome: "finished", runStatus: "completed", detail: nil)
         }
         let documents: [String: JSONValue]
@@ -192,9 +194,9 @@ struct StepExecution {
                 AuditEntry(actor: "system:engine", action: "run.step_completed", subject: subject,
                            details: ["step": step.id, "kind": step.kind.rawValue, "next": next ?? ""]))
             if next == nil {
-                audit.append(try await finish(&run, status: "completed", error: nil, recording: row))
+                audit.append(finish(&run, status: "completed", error: nil, recording: row))
             } else {
-                try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
+                update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
             }
             made = report("completed", next == nil ? "completed" : "runnable")
         case .waitForDocuments(let missing, let until, let onTimeout):
@@ -203,20 +205,20 @@ struct StepExecution {
                 if let onTimeout {
                     let row = StepRow(step: step, outcome: "timed_out", result: .object(["missing": .array(missing.map(JSONValue.string))]))
                     run.currentStep = onTimeout
-                    try await update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
+                    update(run, status: "runnable", waitingFor: nil, nextAttempt: time, recording: row)
                     made = report("timed_out", "runnable")
                 } else {
                     audit.append(
-                        try await exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))"))
+                        exception(&run, step: step, code: "wait_timed_out", message: "still missing \(missing.joined(separator: ", "))"))
                     made = report("exception", "exception", "wait_timed_out")
                 }
             } else {
                 // A waiting run with a deadline is woken by the sweep when it passes.
-                try await update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
+                update(run, status: "waiting", waitingFor: "documents", nextAttempt: until ?? time, waitUntil: until)
                 made = report("waiting", "waiting", missing.joined(separator: ","))
             }
         case .waitForTask(let result):
-            try await update(
+            update(
                 run, status: "waiting", waitingFor: "task", nextAttempt: time,
                 recording: StepRow(step: step, outcome: "task_opened", result: result))
             audit.append(
@@ -224,7 +226,7 @@ struct StepExecution {
                            details: ["step": step.id, "role": result["role"]?.stringValue ?? ""]))
             made = report("task_opened", "waiting", result["role"]?.stringValue)
         case .exception(let code, let message):
-            audit.append(try await exception(&run, step: step, code: code, message: message))
+            audit.append(exception(&run, step: step, code: code, message: message))
             made = report("exception", "exception", code)
         }
         if countsAsStep { effects.count("engine.steps") }
@@ -233,73 +235,91 @@ struct StepExecution {
     }
 
     /// Parks the run as an exception; returns its audit entry.
-    private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) async throws
-        -> AuditEntry
-    {
-        let row = StepRow(step: step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)]))
-        try await tx.query(
-            """
-            WITH recorded AS (
-                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
-                VALUES (\(run.id), \(row.step.id), \(row.step.kind.rawValue), \(row.outcome), \(row.result.serialized())::jsonb,
-                        \(time))
-            )
-            UPDATE runs SET status = 'exception', error = \(code + ": " + message),
-                   context = \(JSONValue.object(run.context).serialized())::jsonb, updated_at = now()
-            WHERE id = \(run.id)
-            """)
+    private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) -> AuditEntry {
+        writes.record(
+            StepRow(step: step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)])),
+            then: RunWrites.Outcome(status: "exception", error: code + ": " + message))
         return AuditEntry(
             actor: "system:engine", action: "run.exception", subject: "run:\(run.id.uuidString.lowercased())",
             details: ["step": step.id, "code": code])
     }
 
-    /// A step's row in the run's timeline. The statement that moves the run
-    /// on writes it too (a `WITH` that inserts nothing when there is none):
-    /// one round trip for both.
-    struct StepRow {
-        let step: WorkflowTemplate.Step
-        let outcome: String
-        let result: JSONValue
-    }
-
     private func update(
         _ run: RunState, status: String, waitingFor: String?, nextAttempt: Date, waitUntil: Date? = nil,
         recording row: StepRow? = nil
-    ) async throws {
-        try await tx.query(
-            """
-            WITH recorded AS (
-                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
-                SELECT \(run.id), \(row?.step.id)::text, \(row?.step.kind.rawValue)::text, \(row?.outcome)::text,
-                       \(row?.result.serialized())::jsonb, \(time)
-                WHERE \(row != nil)
-            )
-            UPDATE runs SET status = \(status), waiting_for = \(waitingFor), current_step = \(run.currentStep),
-                   context = \(JSONValue.object(run.context).serialized())::jsonb, next_attempt_at = \(nextAttempt),
-                   wait_until = coalesce(\(waitUntil)::timestamptz, wait_until), attempts = 0, error = NULL,
-                   updated_at = now()
-            WHERE id = \(run.id)
-            """)
+    ) {
+        writes.record(
+            row,
+            then: RunWrites.Outcome(
+                status: status, waitingFor: waitingFor, nextAttempt: nextAttempt, waitUntil: waitUntil, resetsAttempts: true))
     }
 
     /// Ends the run; returns its audit entry.
-    private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) async throws
-        -> AuditEntry
-    {
+    private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) -> AuditEntry {
+        run.currentStep = nil
+        writes.record(row, then: RunWrites.Outcome(status: status, error: error, completes: true))
+        effects.count("engine.runs_\(status)")
+        return AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())")
+    }
+}
+
+/// A step's row in the run's timeline.
+struct StepRow {
+    let step: WorkflowTemplate.Step
+    let outcome: String
+    let result: JSONValue
+}
+
+/// What one run's transitions in a pass write to `runs` and `run_steps`,
+/// kept until the run stops moving and then written in one statement: the
+/// run's row once, with the state its last transition left, and its steps'
+/// rows in order. Nothing in a pass reads them back before then.
+final class RunWrites {
+    /// The run's row as a transition leaves it.
+    struct Outcome {
+        var status: String
+        var waitingFor: String? = nil
+        /// Nil keeps the run's current value.
+        var nextAttempt: Date? = nil
+        /// Nil keeps the run's current value.
+        var waitUntil: Date? = nil
+        var error: String? = nil
+        /// A transition that succeeded: the failed tries before it (see `WorkflowEngine.recordFailure`) no longer count.
+        var resetsAttempts = false
+        var completes = false
+    }
+
+    private var rows: [StepRow] = []
+    private var outcome: Outcome?
+
+    func record(_ row: StepRow?, then outcome: Outcome) {
+        if let row { rows.append(row) }
+        self.outcome = outcome
+    }
+
+    func write(_ run: RunState, startedAt time: Date, on tx: PostgresConnection) async throws {
+        guard let outcome else { return }
+        // A `WITH` that inserts the steps' rows (none, when the transition recorded none), in order.
         try await tx.query(
             """
             WITH recorded AS (
                 INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
-                SELECT \(run.id), \(row?.step.id)::text, \(row?.step.kind.rawValue)::text, \(row?.outcome)::text,
-                       \(row?.result.serialized())::jsonb, \(time)
-                WHERE \(row != nil)
+                SELECT \(run.id), s, k, o, r::jsonb, \(time)
+                FROM unnest(\(rows.map(\.step.id))::text[], \(rows.map(\.step.kind.rawValue))::text[],
+                            \(rows.map(\.outcome))::text[], \(rows.map { $0.result.serialized() })::text[])
+                     WITH ORDINALITY AS t(s, k, o, r, n)
+                ORDER BY n
             )
-            UPDATE runs SET status = \(status), current_step = NULL, waiting_for = NULL, error = \(error),
-                   context = \(JSONValue.object(run.context).serialized())::jsonb, completed_at = now(), updated_at = now()
+            UPDATE runs SET status = \(outcome.status), waiting_for = \(outcome.waitingFor), current_step = \(run.currentStep),
+                   context = \(JSONValue.object(run.context).serialized())::jsonb,
+                   next_attempt_at = coalesce(\(outcome.nextAttempt)::timestamptz, next_attempt_at),
+                   wait_until = coalesce(\(outcome.waitUntil)::timestamptz, wait_until),
+                   attempts = CASE WHEN \(outcome.resetsAttempts) THEN 0 ELSE attempts END, error = \(outcome.error),
+                   completed_at = CASE WHEN \(outcome.completes) THEN now() ELSE completed_at END, updated_at = now()
             WHERE id = \(run.id)
             """)
-        effects.count("engine.runs_\(status)")
-        return AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())")
+        rows = []
+        self.outcome = nil
     }
 }
 
