@@ -34,6 +34,37 @@ struct EngineRuntimeTests {
         }
     }
 
+    /// With runs backed up, passes that only execute run side by side: each run is still taken by
+    /// one of them, its steps recorded once, and the audit chain stays whole.
+    @Test func backedUpRunsAreExecutedBySideBySidePassesEachOnce() async throws {
+        try await withIngestWorld { world in
+            try await world.deployShipped("three-way-match")
+            for index in 0..<40 {
+                for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
+            }
+            var configuration = WorkflowEngine.Configuration()
+            configuration.runsPerTransaction = 3
+            configuration.concurrentPasses = 3
+            configuration.passesPerExecutor = 2
+            let engine = WorkflowEngine(databases: world.databases, configuration: configuration)
+            // One call: the dispatching pass takes 3 runs and finds more, then the executors take the rest.
+            #expect(try await engine.process(tenant: world.tenant) == 160)
+            #expect(try await world.count("runs", where: "status = 'completed'") == 40)
+            let table = "\(world.tenant.tenantSchemaName).run_steps"
+            #expect(try await world.count("run_steps") == 160)
+            #expect(
+                try await world.count(
+                    "run_steps",
+                    where: "(run_id, step_id) IN (SELECT run_id, step_id FROM \(table) GROUP BY 1, 2 HAVING count(*) > 1)")
+                    == 0)
+            let verification = try await world.databases.withConnection(for: world.tenant) {
+                try await AuditLog(schema: SQLIdentifier(world.tenant.tenantSchemaName)).verify(on: $0)
+            }
+            #expect(verification.isIntact)
+            #expect(try await world.usage(of: "engine.steps") == 160)
+        }
+    }
+
     /// One worker at a time runs a tenant's workflows; another takes over only once the holder
     /// stops renewing its lease, and at once when the holder gives it up.
     @Test func anotherWorkerTakesOverWhenTheLeaseExpiresOrIsReleased() async throws {

@@ -6,13 +6,15 @@ import Synchronization
 /// A tenant runtime's lease (`engine_lease`, tenant migration 0013): which
 /// worker executes the tenant's workflows now.
 ///
-/// Every engine transaction begins with ``claim(on:)``. It takes the lease
-/// when it is free or expired and renews it when this worker holds it, and
-/// either way it locks the lease row until the transaction ends, so the
-/// tenant's engine transactions run one after another even when several
-/// workers, or several passes in one process, try at once. A worker that
-/// stops renewing (killed, hung) loses the lease `duration` after its last
-/// transaction, and the next worker to try takes over.
+/// Every engine transaction begins with ``claim(on:)`` or ``share(on:)``.
+/// The claim takes the lease when it is free or expired and renews it when
+/// this worker holds it, and either way locks the lease row until the
+/// transaction ends. Passes that only execute runs share that lock instead.
+/// So a dispatch never overlaps a step deciding to wait for a document (the
+/// dispatch would not see the wait, the step not the document, and the run
+/// would wait until its timeout), while steps of different runs may execute
+/// side by side. A worker that stops renewing (killed, hung) loses the lease
+/// `duration` after its last claim, and the next worker to try takes over.
 struct EngineLease: Sendable {
     /// This worker's name in `engine_lease.holder`: host, process and a random part.
     let holder: String
@@ -55,6 +57,16 @@ struct EngineLease: Sendable {
         guard let row = rows.first else { return .heldElsewhere }
         guard let previous = try row.decode("previous", as: String?.self), previous != holder else { return .held }
         return .takenOver(previous: previous)
+    }
+
+    /// Whether this worker holds a live lease, locking the row in share mode
+    /// until the transaction ends: passes that only execute runs (which claim
+    /// disjoint runs) run side by side, while a pass that dispatches or
+    /// renews (``claim(on:)``) waits for them and they for it.
+    func share(on tx: PostgresConnection) async throws -> Bool {
+        try await tx.query(
+            "SELECT true AS held FROM engine_lease WHERE holder = \(holder) AND expires_at > now() FOR SHARE"
+        ).count == 1
     }
 
     /// Gives the lease up, if this worker holds it, so that another worker

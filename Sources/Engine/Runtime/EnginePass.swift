@@ -7,6 +7,9 @@ import Telemetry
 
 /// A pass: one transaction that dispatches new events and then takes up to
 /// `runsPerTransaction` due runs each as far as it goes without waiting.
+/// While runs are backed up, passes that only execute run side by side
+/// (`concurrentPasses`): one computes in Swift while another's statements run
+/// in PostgreSQL, where passes one after another would leave a core idle.
 ///
 /// A step that throws rolls the whole pass back; the pass is then made again
 /// as a dispatch alone and one pass per run, so that only the failing run's
@@ -38,20 +41,25 @@ extension WorkflowEngine {
     }
 
     /// One pass: dispatch (unless `dispatching` is false), then up to `runs` due runs.
+    /// A pass that dispatches claims the tenant's lease; one that does not shares it (see ``EngineLease``).
     func pass(tenant: Slug, dispatching: Bool = true, runs limit: Int? = nil) async throws -> PassResult {
         let time = now()
         var claimed: [UUID] = []
         do {
             let (result, created, transitions) = try await databases.withTransaction(for: tenant) {
                 tx -> (PassResult, [CreatedRun], [Transition]) in
-                switch try await lease.claim(on: tx) {
-                case .heldElsewhere: return (PassResult(leaseHeld: false), [], [])
-                case .takenOver(let previous):
-                    logger.warning(
-                        "took over the tenant's runtime", metadata: ["tenant": tenant.value, "previous_worker": previous])
-                case .held: break
+                if dispatching {
+                    switch try await lease.claim(on: tx) {
+                    case .heldElsewhere: return (PassResult(leaseHeld: false), [], [])
+                    case .takenOver(let previous):
+                        logger.warning(
+                            "took over the tenant's runtime", metadata: ["tenant": tenant.value, "previous_worker": previous])
+                    case .held: break
+                    }
+                    leased.insert(tenant)
+                } else if try await !lease.share(on: tx) {
+                    return (PassResult(leaseHeld: false), [], [])
                 }
-                leased.insert(tenant)
                 let effects = TransitionEffects()
                 var result = PassResult()
                 var created: [CreatedRun] = []
@@ -83,7 +91,7 @@ extension WorkflowEngine {
         } catch where !claimed.isEmpty {
             // A step threw, which rolled back the whole pass. Alone, only that run's transition fails.
             if limit == 1 { throw error as? StepThrew ?? StepThrew(run: claimed[0], step: nil, error: error) }
-            var result = try await pass(tenant: tenant, dispatching: dispatching, runs: 0)
+            var result = dispatching ? try await pass(tenant: tenant, dispatching: true, runs: 0) : PassResult()
             // Until the run that threw is found, taking up the runs due before it alone meanwhile (a re-made
             // dispatch gives new runs new ids, so the order may differ from the failed pass's); the next
             // pass takes the rest together again.
@@ -100,6 +108,34 @@ extension WorkflowEngine {
                 }
             }
             return result
+        }
+    }
+
+    /// Execution-only passes side by side, each until it finds less than a
+    /// full page of due runs (at most `passesPerExecutor` each, so that new
+    /// events are dispatched again soon). Returns the steps taken and whether
+    /// runs are still backed up.
+    func executeConcurrently(tenant: Slug) async throws -> (steps: Int, backlog: Bool) {
+        try await withThrowingTaskGroup(of: (steps: Int, backlog: Bool).self) { group in
+            for _ in 0..<configuration.concurrentPasses {
+                group.addTask {
+                    var steps = 0
+                    for _ in 0..<configuration.passesPerExecutor {
+                        let pass = try await pass(tenant: tenant, dispatching: false)
+                        steps += pass.steps
+                        guard pass.leaseHeld, pass.runs == configuration.runsPerTransaction || pass.failures > 0 else {
+                            return (steps, false)
+                        }
+                    }
+                    return (steps, true)
+                }
+            }
+            var total = (steps: 0, backlog: false)
+            for try await executed in group {
+                total.steps += executed.steps
+                total.backlog = total.backlog || executed.backlog
+            }
+            return total
         }
     }
 

@@ -25,6 +25,10 @@ public struct WorkflowEngine: Sendable {
         public var runsPerTransaction = 64
         /// Steps one run takes in one pass at most: a template that loops through decisions cannot hold a pass.
         public var stepsPerRun = 32
+        /// Execution-only passes run side by side while runs are backed up (see ``EngineLease``).
+        public var concurrentPasses = 2
+        /// Passes each of those makes before new events are dispatched again.
+        public var passesPerExecutor = 4
         /// Step transitions per call of ``process(tenant:)`` before yielding.
         public var stepsPerPass = 1_000
         /// Tries of a step failing for a transient reason before the run becomes an exception.
@@ -84,12 +88,14 @@ public struct WorkflowEngine: Sendable {
                 // Woken runs and escalations are due now: one more pass takes them.
                 if due.waits || due.tasks { continue }
             }
-            // Short pages of events and of runs: nothing is left.
-            if pass.events < configuration.eventsPerDispatch && pass.runs < configuration.runsPerTransaction
-                && pass.failures == 0
-            {
-                break
+            var backlog = pass.runs == configuration.runsPerTransaction || pass.failures > 0
+            if backlog && configuration.concurrentPasses > 1 {
+                let executed = try await executeConcurrently(tenant: tenant)
+                transitions += executed.steps
+                backlog = executed.backlog
             }
+            // Short pages of events and of runs: nothing is left.
+            if pass.events < configuration.eventsPerDispatch && !backlog { break }
         }
         return transitions
     }
