@@ -48,6 +48,7 @@ extension WorkflowEngine {
         do {
             let (result, created, transitions) = try await databases.withTransaction(for: tenant) {
                 tx -> (PassResult, [CreatedRun], [Transition]) in
+                try await tx.query("SET LOCAL plan_cache_mode = auto")
                 if dispatching {
                     switch try await lease.claim(on: tx) {
                     case .heldElsewhere: return (PassResult(leaseHeld: false), [], [])
