@@ -39,6 +39,19 @@ struct Node: Sendable {
         depth = 1 + (children.map(\.depth).max() ?? 0)
     }
 
+    /// The environment's root names the tree reads.
+    var rootNames: Set<String> {
+        switch kind {
+        case .literal: []
+        case .name(let name): [name]
+        case .member(let base, _, _): base.rootNames
+        case .index(let base, let index): base.rootNames.union(index.rootNames)
+        case .negate(let operand), .not(let operand): operand.rootNames
+        case .binary(_, let left, let right, _): left.rootNames.union(right.rootNames)
+        case .call(_, let arguments): arguments.reduce(into: []) { $0.formUnion($1.rootNames) }
+        }
+    }
+
     /// A literal zero, which may stand for zero money of any currency
     /// (`invoice.total > 0`): zero is the one amount that needs no currency.
     var isZeroLiteral: Bool {

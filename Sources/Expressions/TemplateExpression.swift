@@ -115,6 +115,10 @@ public struct TemplateExpression: Sendable, CustomStringConvertible {
         return result
     }
 
+    /// The root names of the environment the expression reads (`trigger`,
+    /// `steps`…): a caller converting data for it need convert only those.
+    public var rootNames: Set<String> { root.rootNames }
+
     /// The expression fully parenthesised, which shows how precedence grouped
     /// it: `a + b * c` is `(a + (b * c))`.
     public var parenthesized: String { root.parenthesized }

@@ -255,4 +255,16 @@ struct ParsingTests {
                 == "expression_syntax: line 1, column 4: expected a value, found the end of the expression")
         #expect(error?.debugDescription.contains("[at Expressions/") == true)
     }
+
+    /// The roots an expression reads, which callers convert data for: every place a name can sit.
+    @Test(arguments: [
+        ("steps.match.outcome == \"matched\"", ["steps"]),
+        ("max(trigger.data.total, documents.receipts[vars.i].total) > params.limit", ["trigger", "documents", "vars", "params"]),
+        ("not (a or -b[c])", ["a", "b", "c"]),
+        ("len(\"text\") + 1", []),
+        ("x ?? y.z", ["x", "y"]),
+    ])
+    func rootNamesAreEveryNameRead(source: String, names: [String]) throws {
+        #expect(try TemplateExpression.parse(source).rootNames == Set(names))
+    }
 }

@@ -27,7 +27,8 @@ enum ExpressionBridge {
 
     static func condition(_ source: String, in environment: Environment) throws -> Bool {
         do {
-            return try parse(source).evaluateCondition(in: try values(environment))
+            let expression = try parse(source)
+            return try expression.evaluateCondition(in: try values(environment, for: expression))
         } catch {
             throw StepFailure(code: error.code, message: "\(source): \(error.message)")
         }
@@ -35,30 +36,37 @@ enum ExpressionBridge {
 
     static func value(_ source: String, in environment: Environment) throws -> JSONValue {
         do {
-            return json(try parse(source).evaluate(in: try values(environment)).json)
+            let expression = try parse(source)
+            return json(try expression.evaluate(in: try values(environment, for: expression)).json)
         } catch {
             throw StepFailure(code: error.code, message: "\(source): \(error.message)")
         }
     }
 
-    /// Built once per step and kept with it: a step evaluating several
-    /// expressions (an emit's values, a decision's cases) converts the run's
-    /// documents once, not once per expression.
-    private static func values(_ environment: Environment) throws(ExpressionError) -> Expressions.Environment {
-        if let built = environment.expressionValues.built { return built }
-        let built = try makeValues(environment)
-        environment.expressionValues.built = built
-        return built
+    /// The roots `expression` reads, converted once per step and kept with
+    /// it: a step evaluating several expressions (an emit's values, a
+    /// decision's cases) converts each root once, and no step converts a root
+    /// it does not read (a decision on `steps.match.outcome` leaves the
+    /// documents alone, which are most of a run's data).
+    private static func values(_ environment: Environment, for expression: TemplateExpression) throws(ExpressionError)
+        -> Expressions.Environment
+    {
+        let cache = environment.expressionValues
+        for name in expression.rootNames where cache.roots[name] == nil {
+            guard let root = rootJSON(name, of: environment) else { continue }
+            cache.roots[name] = try Value(runData: json(root), path: name)
+        }
+        return Expressions.Environment(cache.roots)
     }
 
-    private static func makeValues(_ environment: Environment) throws(ExpressionError) -> Expressions.Environment {
-        guard case .object(var roots) = environment.json else { return Expressions.Environment() }
+    /// One root of the run's data; parameters declared numeric are numbers.
+    private static func rootJSON(_ name: String, of environment: Environment) -> JSONValue? {
+        guard name == "params" else { return environment.json[name] }
         var parameters = environment.parameters
         for (name, kind) in environment.parameterKinds where kind != .string && kind != .boolean {
             if let text = parameters[name]?.numberText { parameters[name] = .number(text) }
         }
-        roots["params"] = .object(parameters)
-        return try Expressions.Environment(runData: roots.mapValues(json))
+        return .object(parameters)
     }
 
     static func json(_ value: JSONValue) -> Value.JSON {
@@ -84,7 +92,7 @@ enum ExpressionBridge {
     }
 }
 
-/// The expression language's view of one ``Environment``, once built.
+/// The roots of one ``Environment`` converted for the expression language so far.
 final class ExpressionValues {
-    var built: Expressions.Environment?
+    var roots: [String: Value] = [:]
 }
