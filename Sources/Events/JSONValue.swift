@@ -195,6 +195,14 @@ public struct JSONParser {
         return try data.withUnsafeBytes { raw in parse(raw.assumingMemoryBound(to: UInt8.self)) }.get()
     }
 
+    /// A request body as received, read in place: no copy into `Data` first.
+    public func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        guard bytes.count <= maxBytes else {
+            throw JSONParseError(kind: .tooLarge, offset: maxBytes, reason: "document larger than \(maxBytes) bytes")
+        }
+        return try bytes.withUnsafeBufferPointer { parse($0) }.get()
+    }
+
     public func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         guard text.utf8.count <= maxBytes else {
             throw JSONParseError(kind: .tooLarge, offset: maxBytes, reason: "document larger than \(maxBytes) bytes")

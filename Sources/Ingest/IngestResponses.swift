@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Telemetry
 
 /// The bodies ingest answers with. They are built here, not by the HTTP
 /// layer, because they are stored with the idempotency key and must be
@@ -14,7 +15,7 @@ enum IngestResponses {
             var members: [String: JSONValue] = [
                 "id": .string(event.id), "type": .string(event.type), "status": .string(isNew ? "accepted" : "duplicate"),
             ]
-            if isNew { members["received_at"] = .string(Timestamp.string(receivedAt)) }
+            if isNew { members["received_at"] = .string(UTCTimestamp.milliseconds(receivedAt)) }
             return .object(members)
         }
         let accepted = plan.filter(\.isNew).count
@@ -68,11 +69,4 @@ enum IngestResponses {
         ])
         return IngestResponse(status: status, body: body.serialized())
     }
-}
-
-/// UTC RFC 3339 with milliseconds, the form every API response uses for times.
-enum Timestamp {
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
-
-    static func string(_ date: Date) -> String { date.formatted(style) }
 }

@@ -115,7 +115,7 @@ public struct IngestService: Sendable {
         let bodyLimit = limits.maxDocumentBytes * configuration.maximumEventsPerRequest
         let document: JSONValue
         do {
-            document = try JSONParser(maxBytes: bodyLimit, maxDepth: limits.maxDepth + 2).parse(Data(body))
+            document = try JSONParser(maxBytes: bodyLimit, maxDepth: limits.maxDepth + 2).parse(body)
         } catch {
             if error.kind == .tooLarge {
                 throw EventError(
@@ -153,7 +153,7 @@ public struct IngestService: Sendable {
     /// Keeps what was refused, with the reason, so it can be inspected and replayed.
     private func recordRejection(body: [UInt8], error: EventError, tenant: Slug, context: IngestContext) async throws {
         let eventID = try? JSONParser(maxBytes: body.count + 1, maxDepth: catalog.limits.maxDepth + 2)
-            .parse(Data(body))["id"]?.stringValue
+            .parse(body)["id"]?.stringValue
         try await databases.withTransaction(for: tenant) { tx in
             try await tx.query(
                 """

@@ -42,10 +42,19 @@ public final class DedicatedThread: @unchecked Sendable {
     @discardableResult
     public func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
         condition.lock()
-        defer { condition.unlock() }
-        guard !isStopping else { return false }
+        guard !isStopping else {
+            condition.unlock()
+            return false
+        }
+        let wasIdle = jobs.isEmpty
         jobs.append(job)
-        condition.signal()
+        condition.unlock()
+        // Signalled after unlocking, so the woken thread does not at once block
+        // on the lock still held here (a second sleep and wake per job); and
+        // only when the queue was empty, since otherwise the thread is awake or
+        // already signalled. The thread tests the queue under the lock, so no
+        // wake-up is lost.
+        if wasIdle { condition.signal() }
         return true
     }
 

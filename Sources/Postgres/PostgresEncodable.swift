@@ -87,7 +87,7 @@ public struct ByteA: Sendable, Hashable, PostgresEncodable {
 }
 
 extension Array: PostgresEncodable where Element == String {
-    public var postgresBind: PostgresBind { PostgresBind(type: .textArray, text: PostgresArrayLiteral.format(self)) }
+    public var postgresBind: PostgresBind { PostgresBind(type: .textArray, bytes: PostgresArrayLiteral.format(self)) }
 }
 
 /// A `jsonb` value: raw JSON text, produced by encoding a value or taken as is.

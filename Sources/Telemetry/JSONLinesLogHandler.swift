@@ -36,7 +36,7 @@ public final class JSONLinesLogHandler: LogHandler {
         var out: [UInt8] = []
         out.reserveCapacity(128 + record.message.utf8.count)
         out.append(UInt8(ascii: "{"))
-        appendField("time", Self.timestamp(record.time), to: &out, first: true)
+        appendField("time", UTCTimestamp.milliseconds(record.time), to: &out, first: true)
         appendField("level", record.level.rawValue, to: &out)
         appendField("label", record.label, to: &out)
         appendField("message", record.message, to: &out)
@@ -55,29 +55,39 @@ public final class JSONLinesLogHandler: LogHandler {
         out.append(UInt8(ascii: ":"))
         JSONString.append(value, to: &out)
     }
-
-    private static func timestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
 }
 
 /// JSON string escaping per RFC 8259, shared by everything that writes JSON by hand.
 public enum JSONString {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Copies the runs between characters that need escaping whole, rather
+    /// than byte by byte: every access-log line goes through here.
     public static func append(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
-            default: out.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for position in 0..<bytes.count {
+                let byte = bytes[position]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
+                runStart = position + 1
+                out.append(0x5C)
+                switch byte {
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0..<0x20:
+                    out.append(UInt8(ascii: "u"))
+                    out.append(0x30)
+                    out.append(0x30)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0x0F)])
+                default: out.append(byte)
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
         out.append(UInt8(ascii: "\""))
     }

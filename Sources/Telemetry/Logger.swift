@@ -5,7 +5,19 @@ import Synchronization
 public enum LogLevel: String, Sendable, Comparable, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
 
-    private var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    /// A switch rather than a search of `allCases`, which built an array on
+    /// every level check (each access-log line makes several).
+    private var rank: Int {
+        switch self {
+        case .trace: 0
+        case .debug: 1
+        case .info: 2
+        case .notice: 3
+        case .warning: 4
+        case .error: 5
+        case .critical: 6
+        }
+    }
 
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
 }
@@ -80,8 +92,12 @@ public struct Logger: Sendable {
         _ level: LogLevel, _ message: @autoclosure () -> String, metadata extra: @autoclosure () -> LogMetadata = [:]
     ) {
         guard isEnabled(level) else { return }
-        var merged = metadata
-        for (key, value) in extra() { merged[key] = value }
+        let extra = extra()
+        // Most loggers carry no metadata of their own: then the line's own is taken as is, without a merge.
+        var merged = metadata.isEmpty ? extra : metadata
+        if !metadata.isEmpty {
+            for (key, value) in extra { merged[key] = value }
+        }
         // Explicit fields win: a line about another unit of work names that work's trace.
         if merged["trace_id"] == nil, let trace = TraceContext.current {
             merged["trace_id"] = trace.traceID

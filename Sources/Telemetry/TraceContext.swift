@@ -56,10 +56,20 @@ public struct TraceContext: Sendable, Equatable {
     }
 
     /// The `traceparent` header value naming this span.
+    /// Built from bytes: it is written for every request (response header, stored events' lineage).
     public var traceparent: String {
-        let digits = Array("0123456789abcdef")
-        return "00-\(traceID)-\(spanID)-\(digits[Int(flags >> 4)])\(digits[Int(flags & 0xF)])"
+        var text = "00-"
+        text.reserveCapacity(6 + traceID.utf8.count + spanID.utf8.count)
+        text += traceID
+        text += "-"
+        text += spanID
+        text += "-"
+        text.unicodeScalars.append(Unicode.Scalar(Self.hexDigits[Int(flags >> 4)]))
+        text.unicodeScalars.append(Unicode.Scalar(Self.hexDigits[Int(flags & 0xF)]))
+        return text
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
 
 /// The fields of a `traceparent` header, validated per the W3C grammar.

@@ -246,6 +246,18 @@ struct JSONParserTests {
         #expect(failure("not json at all", parser: small)?.kind == .tooLarge)
     }
 
+    /// A body handed over as bytes reads the same as through `Data` or `String`, limits included.
+    @Test func bytesParseLikeDataAndText() throws {
+        let text = #"{"id":"e-1","n":[1,2.50,{"é":"x\"y"}]}"#
+        let parser = JSONParser()
+        #expect(try parser.parse(Array(text.utf8)) == parser.parse(Data(text.utf8)))
+        #expect(try parser.parse(Array(text.utf8)) == parser.parse(text))
+        #expect(throws: JSONParseError.self) { try parser.parse(Array("[1,]".utf8)) }
+        let small = JSONParser(maxBytes: 10)
+        #expect(throws: JSONParseError.self) { try small.parse(Array("[123456789]".utf8)) }
+        #expect(try small.parse(Array("[12345678]".utf8)) == .array([.number("12345678")]))
+    }
+
     @Test func errorsDescribeReasonAndOffset() {
         #expect(failure("[1,]")?.description == "unexpected character at byte 3")
     }

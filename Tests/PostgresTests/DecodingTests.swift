@@ -142,4 +142,17 @@ struct TextFormatTests {
     func rejectsMalformedArrayLiterals(text: String) {
         #expect(PostgresArrayLiteral.parse(text) == nil)
     }
+
+    @Test(arguments: [
+        ([String](), "{}"),
+        ([""], "{\"\"}"),
+        (["a", "b c"], "{\"a\",\"b c\"}"),
+        (["\"", "\\", "x\"y\\z\"", "NULL"], "{\"\\\"\",\"\\\\\",\"x\\\"y\\\\z\\\"\",\"NULL\"}"),
+        (["{\"é\":[1,2]}", "日本"], "{\"{\\\"é\\\":[1,2]}\",\"日本\"}"),
+    ])
+    func formatsArrayLiterals(elements: [String], expected: String) {
+        let bytes = PostgresArrayLiteral.format(elements)
+        #expect(String(decoding: bytes, as: UTF8.self) == expected)
+        #expect(PostgresArrayLiteral.parse(expected) == elements.map { Optional($0) })
+    }
 }

@@ -35,6 +35,14 @@ struct LoggerTests {
         #expect(object["time"] == "1970-01-01T00:00:00.000Z")
     }
 
+    @Test func jsonStringsEscapeExactlyQuotesBackslashesAndControlCharacters() {
+        #expect(JSONString.quoted("") == #""""#)
+        #expect(JSONString.quoted("plain é 日本") == #""plain é 日本""#)
+        #expect(
+            JSONString.quoted("\"a\\b\nc\rd\te\u{01}\u{1F}f\u{7F}\"")
+                == #""\"a\\b\nc\rd\te\u0001\u001ff"# + "\u{7F}" + #"\"""#)
+    }
+
     @Test func jsonLinesHandlerWritesOneLinePerRecord() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
