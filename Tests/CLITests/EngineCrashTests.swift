@@ -42,13 +42,14 @@ struct EngineCrashTests {
                 _ = try await Deployments(databases: databases, catalog: catalog).deploy(
                     tenant: slug, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
                 // Clean matches: every run goes documents → match → route → release without a person.
-                let runs = 150
+                // Enough that a worker committing up to 64 runs per pass is still mid-burst when it is killed.
+                let runs = 1_200
                 let ingest = IngestService(catalog: events, databases: databases)
                 let context = IngestContext(ingress: .api, detail: "test")
-                for index in 0..<runs {
-                    for body in cleanMatchEvents(index) {
-                        _ = try await ingest.ingest(body: Array(body.utf8), tenant: slug, idempotencyKey: nil, context: context)
-                    }
+                for batch in stride(from: 0, to: runs, by: 100) {
+                    let trios = (batch..<batch + 100).flatMap(cleanMatchEvents)
+                    let body = #"{"events":["# + trios.joined(separator: ",") + "]}"
+                    _ = try await ingest.ingest(body: Array(body.utf8), tenant: slug, idempotencyKey: nil, context: context)
                 }
 
                 let arguments = [
@@ -72,7 +73,7 @@ struct EngineCrashTests {
 
                 let second = try ChildProcess(executable: executable, arguments: arguments)
                 defer { second.kill(SIGTERM) }
-                for _ in 0..<1_500 where try await completed() < runs {
+                for _ in 0..<3_000 where try await completed() < runs {
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 #expect(try await completed() == runs)
