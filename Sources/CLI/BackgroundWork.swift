@@ -34,6 +34,7 @@ struct BackgroundWork {
         delivery = TenantLoop(channel: DeliveryWorker.channel, control: control, logger: logger.labelled("delivery")) {
             let pass = try await worker.deliverDue(tenant: $0)
             metrics?.record(pass)
+            return false
         }
         // The assist step may ask a tenant's external model (signed like a webhook, same SSRF guard).
         var modelClient = client
@@ -46,11 +47,13 @@ struct BackgroundWork {
             databases: databases, configuration: engineSettings, logger: logger.labelled("engine"),
             observeStep: metrics?.stepObserver)
         self.runs = runs
+        let stepsPerPass = engineSettings.stepsPerPass
         // One pass per tenant at a time: a second would only queue on the tenant's runtime lease.
         engine = TenantLoop(
             channel: WorkflowEngine.channel, control: control, passesPerTenant: 1, logger: logger.labelled("engine")
         ) {
-            try await runs.process(tenant: $0)
+            // A pass stops after `stepsPerPass` transitions; reaching it means runs are left.
+            try await runs.process(tenant: $0) >= stepsPerPass
         }
     }
 

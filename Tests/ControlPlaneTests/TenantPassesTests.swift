@@ -32,6 +32,19 @@ struct TenantPassesTests {
         #expect(!passes.end(acme))
     }
 
+    /// A pass that stopped with work left runs again at once, without waiting for a wake.
+    @Test func aPassThatLeftWorkRunsOnceMore() {
+        let passes = TenantPasses()
+        #expect(passes.begin(acme, limit: 1))
+        passes.remember(acme)
+        #expect(passes.end(acme))
+        #expect(!passes.end(acme))
+        // Nothing running: nothing to remember.
+        passes.remember(acme)
+        #expect(!passes.end(acme))
+        #expect(passes.begin(acme, limit: 1))
+    }
+
     @Test func anEndWithoutABeginIsHarmless() {
         let passes = TenantPasses()
         #expect(!passes.end(acme))

@@ -19,7 +19,10 @@ import Telemetry
 /// the database on passes that find nothing the previous one did not.
 public struct TenantLoop: Sendable {
     let channel: String
-    let work: @Sendable (Slug) async throws -> Void
+    /// One pass over a tenant's work; true when it stopped with work left (a
+    /// bounded pass), which makes another pass follow at once rather than at
+    /// the next notification or sweep.
+    let work: @Sendable (Slug) async throws -> Bool
     let control: PostgresPool
     let sweepInterval: Duration
     let concurrency: Int
@@ -29,7 +32,7 @@ public struct TenantLoop: Sendable {
 
     public init(
         channel: String, control: PostgresPool, sweepInterval: Duration = .seconds(1), concurrency: Int = 8,
-        passesPerTenant: Int = 2, logger: Logger = .disabled, work: @escaping @Sendable (Slug) async throws -> Void
+        passesPerTenant: Int = 2, logger: Logger = .disabled, work: @escaping @Sendable (Slug) async throws -> Bool
     ) {
         self.channel = channel
         self.work = work
@@ -79,7 +82,9 @@ public struct TenantLoop: Sendable {
                 }
                 running += 1
                 group.addTask {
-                    repeat { await deliver(tenant) } while passes.end(tenant)
+                    repeat {
+                        if await deliver(tenant) { passes.remember(tenant) }
+                    } while passes.end(tenant)
                 }
             }
             for tenant in await activeTenants() { await start(tenant) }
@@ -102,15 +107,17 @@ public struct TenantLoop: Sendable {
         }
     }
 
-    private func deliver(_ tenant: Slug) async {
+    /// Returns whether work is left.
+    private func deliver(_ tenant: Slug) async -> Bool {
         do {
-            try await work(tenant)
+            return try await work(tenant)
         } catch is CancellationError {
             // Shutting down: not a failure.
         } catch {
             logger.warning(
                 "tenant work failed", metadata: ["tenant": tenant.value, "error": String(describing: error)])
         }
+        return false
     }
 }
 
@@ -129,6 +136,15 @@ final class TenantPasses: Sendable {
             }
             entry.running += 1
             return true
+        }
+    }
+
+    /// A pass that ended with work left: it runs once more, as for a wake.
+    func remember(_ tenant: Slug) {
+        state.withLock { state in
+            guard var entry = state[tenant] else { return }
+            entry.pending = true
+            state[tenant] = entry
         }
     }
 

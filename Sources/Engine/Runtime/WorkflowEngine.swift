@@ -20,15 +20,15 @@ public struct WorkflowEngine: Sendable {
 
     public struct Configuration: Sendable {
         /// Events dispatched per pass (one transaction) at most.
-        public var eventsPerDispatch = 500
+        public var eventsPerDispatch = 2_000
         /// Runs a pass takes up at most; each goes as far as it can without waiting.
         public var runsPerTransaction = 64
         /// Steps one run takes in one pass at most: a template that loops through decisions cannot hold a pass.
         public var stepsPerRun = 32
         /// Execution-only passes run side by side while runs are backed up (see ``EngineLease``).
-        public var concurrentPasses = 2
+        public var concurrentPasses = 3
         /// Passes each of those makes before new events are dispatched again.
-        public var passesPerExecutor = 4
+        public var passesPerExecutor = 8
         /// Step transitions per call of ``process(tenant:)`` before yielding.
         public var stepsPerPass = 1_000
         /// Tries of a step failing for a transient reason before the run becomes an exception.
