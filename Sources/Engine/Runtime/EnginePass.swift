@@ -77,11 +77,14 @@ extension WorkflowEngine {
                     FOR UPDATE OF r SKIP LOCKED
                     """)
                 var transitions: [Transition] = []
+                let writes = RunWrites()
                 for row in rows {
                     var run = try RunState(row: row)
                     claimed.append(run.id)
-                    try await advance(&run, tenant: tenant, at: time, on: tx, effects: effects, into: &transitions)
+                    try await advance(
+                        &run, tenant: tenant, at: time, on: tx, effects: effects, writes: writes, into: &transitions)
                 }
+                try await writes.write(startedAt: time, on: tx)
                 try await effects.write(tenant: tenant, usage: usage, on: tx)
                 result.runs = rows.count
                 result.steps = transitions.count
@@ -148,12 +151,11 @@ extension WorkflowEngine {
     /// cannot hold the pass).
     private func advance(
         _ run: inout RunState, tenant: Slug, at time: Date, on tx: PostgresConnection, effects: TransitionEffects,
-        into transitions: inout [Transition]
+        writes: RunWrites, into transitions: inout [Transition]
     ) async throws {
         let deployment = try await deployment(run.deploymentID, on: tx)
         // Read at the run's first step in this pass; again only after a step that stored an event.
         var documents: [String: JSONValue]?
-        let writes = RunWrites()
         for _ in 0..<configuration.stepsPerRun {
             let started = ContinuousClock.now
             let stepID = run.currentStep
@@ -184,7 +186,7 @@ extension WorkflowEngine {
             if kind == .emit { documents = nil }
             guard report.runStatus == "runnable" else { break }
         }
-        try await writes.write(run, startedAt: time, on: tx)
+        writes.settle(run)
     }
 
     /// The committed pass's log lines and metrics: runs started, then each transition.

@@ -79,7 +79,7 @@ struct StepExecution {
     let time: Date
     /// Where the transition's audit entries and usage counts go, written at the end of the pass.
     let effects: TransitionEffects
-    /// Where the run's row and step rows go, written when the run stops moving in this pass.
+    /// Where the run's row and step rows go, written at the end of the pass.
     let writes: RunWrites
 
     var template: WorkflowTemplate { deployment.template }
@@ -237,6 +237,7 @@ struct StepExecution {
     /// Parks the run as an exception; returns its audit entry.
     private func exception(_ run: inout RunState, step: WorkflowTemplate.Step, code: String, message: String) -> AuditEntry {
         writes.record(
+            run.id,
             StepRow(step: step, outcome: "exception", result: .object(["code": .string(code), "message": .string(message)])),
             then: RunWrites.Outcome(status: "exception", error: code + ": " + message))
         return AuditEntry(
@@ -249,7 +250,7 @@ struct StepExecution {
         recording row: StepRow? = nil
     ) {
         writes.record(
-            row,
+            run.id, row,
             then: RunWrites.Outcome(
                 status: status, waitingFor: waitingFor, nextAttempt: nextAttempt, waitUntil: waitUntil, resetsAttempts: true))
     }
@@ -257,7 +258,7 @@ struct StepExecution {
     /// Ends the run; returns its audit entry.
     private func finish(_ run: inout RunState, status: String, error: String?, recording row: StepRow? = nil) -> AuditEntry {
         run.currentStep = nil
-        writes.record(row, then: RunWrites.Outcome(status: status, error: error, completes: true))
+        writes.record(run.id, row, then: RunWrites.Outcome(status: status, error: error, completes: true))
         effects.count("engine.runs_\(status)")
         return AuditEntry(actor: "system:engine", action: "run.\(status)", subject: "run:\(run.id.uuidString.lowercased())")
     }
@@ -268,59 +269,6 @@ struct StepRow {
     let step: WorkflowTemplate.Step
     let outcome: String
     let result: JSONValue
-}
-
-/// What one run's transitions in a pass write to `runs` and `run_steps`,
-/// kept until the run stops moving and then written in one statement: the
-/// run's row once, with the state its last transition left, and its steps'
-/// rows in order. Nothing in a pass reads them back before then.
-final class RunWrites {
-    /// The run's row as a transition leaves it.
-    struct Outcome {
-        var status: String
-        var waitingFor: String? = nil
-        /// Nil keeps the run's current value.
-        var nextAttempt: Date? = nil
-        /// Nil keeps the run's current value.
-        var waitUntil: Date? = nil
-        var error: String? = nil
-        /// A transition that succeeded: the failed tries before it (see `WorkflowEngine.recordFailure`) no longer count.
-        var resetsAttempts = false
-        var completes = false
-    }
-
-    private var rows: [StepRow] = []
-    private var outcome: Outcome?
-
-    func record(_ row: StepRow?, then outcome: Outcome) {
-        if let row { rows.append(row) }
-        self.outcome = outcome
-    }
-
-    func write(_ run: RunState, startedAt time: Date, on tx: PostgresConnection) async throws {
-        guard let outcome else { return }
-        // A `WITH` that inserts the steps' rows (none, when the transition recorded none), in order.
-        try await tx.query(
-            """
-            WITH recorded AS (
-                INSERT INTO run_steps (run_id, step_id, kind, outcome, result, started_at)
-                SELECT \(run.id), s, k, o, r::jsonb, \(time)
-                FROM unnest(\(rows.map(\.step.id))::text[], \(rows.map(\.step.kind.rawValue))::text[],
-                            \(rows.map(\.outcome))::text[], \(rows.map { $0.result.serialized() })::text[])
-                     WITH ORDINALITY AS t(s, k, o, r, n)
-                ORDER BY n
-            )
-            UPDATE runs SET status = \(outcome.status), waiting_for = \(outcome.waitingFor), current_step = \(run.currentStep),
-                   context = \(JSONValue.object(run.context).serialized())::jsonb,
-                   next_attempt_at = coalesce(\(outcome.nextAttempt)::timestamptz, next_attempt_at),
-                   wait_until = coalesce(\(outcome.waitUntil)::timestamptz, wait_until),
-                   attempts = CASE WHEN \(outcome.resetsAttempts) THEN 0 ELSE attempts END, error = \(outcome.error),
-                   completed_at = CASE WHEN \(outcome.completes) THEN now() ELSE completed_at END, updated_at = now()
-            WHERE id = \(run.id)
-            """)
-        rows = []
-        self.outcome = nil
-    }
 }
 
 /// What expressions and step inputs can see.
