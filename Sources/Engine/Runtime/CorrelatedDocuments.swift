@@ -9,30 +9,41 @@ import Postgres
 /// while the task was open.
 ///
 /// Found through `event_correlation_keys` (migration 0009), in one statement
-/// for all of a template's documents. A path no template has used before in
+/// for all of a template's documents (and for many runs' keys at once). A path no template has used before in
 /// this tenant is registered first, indexing the events already stored.
 enum CorrelatedDocuments {
     static func load(for template: WorkflowTemplate, key: String, on tx: PostgresConnection) async throws
         -> [String: JSONValue]
     {
+        try await load(for: template, keys: [key], on: tx)[key] ?? [:]
+    }
+
+    /// The documents of several runs of one template, by correlation key, in one statement: what a pass
+    /// reads for the runs it takes up.
+    static func load(for template: WorkflowTemplate, keys: [String], on tx: PostgresConnection) async throws
+        -> [String: [String: JSONValue]]
+    {
         let wanted = Set(template.correlation.documents.values.map { Path(event: $0.event, key: $0.key) })
-        guard !wanted.isEmpty else { return [:] }
-        var found = try await lookup(wanted, key: key, on: tx)
-        let unregistered = wanted.subtracting(found.keys)
-        if !unregistered.isEmpty {
-            try await register(unregistered, on: tx)
-            found = try await lookup(wanted, key: key, on: tx)
+        guard !wanted.isEmpty, !keys.isEmpty else { return [:] }
+        var found = try await lookup(wanted, keys: keys, on: tx)
+        if !wanted.subtracting(found.registered).isEmpty {
+            try await register(wanted.subtracting(found.registered), on: tx)
+            found = try await lookup(wanted, keys: keys, on: tx)
         }
-        var documents: [String: JSONValue] = [:]
-        for (name, correlated) in template.correlation.documents {
-            let parsed = found[Path(event: correlated.event, key: correlated.key)] ?? []
-            if correlated.many {
-                documents[name] = .array(parsed)
-            } else if let latest = parsed.last {
-                documents[name] = latest
+        var byKey: [String: [String: JSONValue]] = [:]
+        for key in keys {
+            var documents: [String: JSONValue] = [:]
+            for (name, correlated) in template.correlation.documents {
+                let parsed = found.documents[Found.Slot(path: Path(event: correlated.event, key: correlated.key), key: key)] ?? []
+                if correlated.many {
+                    documents[name] = .array(parsed)
+                } else if let latest = parsed.last {
+                    documents[name] = latest
+                }
             }
+            byKey[key] = documents
         }
-        return documents
+        return byKey
     }
 
     /// An event type and the dotted path of its correlation key.
@@ -41,30 +52,38 @@ enum CorrelatedDocuments {
         let key: String
     }
 
-    /// The documents of each registered path, oldest first; a path missing
-    /// from the answer is not registered yet (one with no documents maps to `[]`).
-    private static func lookup(_ paths: Set<Path>, key: String, on tx: PostgresConnection) async throws
-        -> [Path: [JSONValue]]
-    {
+    /// What a lookup found: the paths registered so far, and each path's documents per key, oldest first.
+    private struct Found {
+        struct Slot: Hashable {
+            let path: Path
+            let key: String
+        }
+
+        var registered: Set<Path> = []
+        var documents: [Slot: [JSONValue]] = [:]
+    }
+
+    /// A path missing from `registered` is not registered yet (one with no documents is registered all the same).
+    private static func lookup(_ paths: Set<Path>, keys: [String], on tx: PostgresConnection) async throws -> Found {
         let rows = try await tx.query(
             """
-            SELECT p.event_type, p.path, e.document::text AS document
+            SELECT p.event_type, p.path, k.key, e.document::text AS document
             FROM correlation_paths p
-            LEFT JOIN event_correlation_keys k ON k.path_id = p.id AND k.key = \(key)
+            LEFT JOIN event_correlation_keys k ON k.path_id = p.id AND k.key = ANY(\(Array(Set(keys)))::text[])
             LEFT JOIN events e ON e.seq = k.event_seq
             WHERE (p.event_type, p.path) IN (
                 SELECT * FROM unnest(\(paths.map(\.event))::text[], \(paths.map(\.key))::text[]))
             ORDER BY p.id, k.event_seq
             """)
-        var found: [Path: [JSONValue]] = [:]
+        var found = Found()
         // A loop, not `map` with a throwing closure: swift-frontend 6.3.1 crashes on the latter in release builds.
         for row in rows {
             let path = Path(event: try row.decode("event_type", as: String.self), key: try row.decode("path", as: String.self))
-            var documents = found[path] ?? []
-            if let text = try row.decode("document", as: String?.self) {
-                documents.append(try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text))
-            }
-            found[path] = documents
+            found.registered.insert(path)
+            guard let key = try row.decode("key", as: String?.self), let text = try row.decode("document", as: String?.self)
+            else { continue }
+            found.documents[Found.Slot(path: path, key: key), default: []].append(
+                try JSONParser(maxBytes: 16 << 20, maxDepth: 64).parse(text))
         }
         return found
     }

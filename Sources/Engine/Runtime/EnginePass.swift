@@ -78,11 +78,18 @@ extension WorkflowEngine {
                     """)
                 var transitions: [Transition] = []
                 let writes = RunWrites()
-                for row in rows {
-                    var run = try RunState(row: row)
+                var runs: [RunState] = []
+                for row in rows { runs.append(try RunState(row: row)) }
+                var documents = try await documents(for: runs, on: tx)
+                let correlated = templates.correlatedEventTypes()
+                for var run in runs {
                     claimed.append(run.id)
-                    try await advance(
-                        &run, tenant: tenant, at: time, on: tx, effects: effects, writes: writes, into: &transitions)
+                    let deployment = try await deployment(run.deploymentID, on: tx)
+                    let emitted = try await advance(
+                        &run, deployment: deployment, documents: documents[run.deploymentID]?[run.correlationKey],
+                        tenant: tenant, at: time, on: tx, effects: effects, writes: writes, into: &transitions)
+                    // An emitted event some template correlates on may be a later run's document: those read theirs anew.
+                    if !emitted.isDisjoint(with: correlated) { documents = [:] }
                 }
                 try await writes.write(startedAt: time, on: tx)
                 try await effects.write(tenant: tenant, usage: usage, on: tx)
@@ -149,13 +156,15 @@ extension WorkflowEngine {
     /// A run's steps, one transition after another, while it stays runnable
     /// (at most `stepsPerRun`, so that a template looping through decisions
     /// cannot hold the pass).
+    /// Returns the types of the events the run's steps emitted.
     private func advance(
-        _ run: inout RunState, tenant: Slug, at time: Date, on tx: PostgresConnection, effects: TransitionEffects,
-        writes: RunWrites, into transitions: inout [Transition]
-    ) async throws {
-        let deployment = try await deployment(run.deploymentID, on: tx)
-        // Read at the run's first step in this pass; again only after a step that stored an event.
-        var documents: [String: JSONValue]?
+        _ run: inout RunState, deployment: Deployment, documents prefetched: [String: JSONValue]?, tenant: Slug,
+        at time: Date, on tx: PostgresConnection, effects: TransitionEffects, writes: RunWrites,
+        into transitions: inout [Transition]
+    ) async throws -> Set<String> {
+        // Read for the pass's runs together (see `pass`); again only after a step that stored an event.
+        var documents = prefetched
+        var emitted: Set<String> = []
         for _ in 0..<configuration.stepsPerRun {
             let started = ContinuousClock.now
             let stepID = run.currentStep
@@ -183,10 +192,31 @@ extension WorkflowEngine {
                 }
             }
             transitions.append(Transition(run: run.id, report: report, trace: trace, duration: ContinuousClock.now - started))
-            if kind == .emit { documents = nil }
+            if kind == .emit {
+                documents = nil
+                if let type = stepID.flatMap({ deployment.template.step($0) })?.definition["event"]?.stringValue {
+                    emitted.insert(type)
+                }
+            }
             guard report.runStatus == "runnable" else { break }
         }
         writes.settle(run)
+        return emitted
+    }
+
+    /// The correlated documents of the runs a pass takes up, by deployment and correlation key: one
+    /// statement per template instead of one per run.
+    private func documents(for runs: [RunState], on tx: PostgresConnection) async throws
+        -> [UUID: [String: [String: JSONValue]]]
+    {
+        var keys: [UUID: [String]] = [:]
+        for run in runs { keys[run.deploymentID, default: []].append(run.correlationKey) }
+        var documents: [UUID: [String: [String: JSONValue]]] = [:]
+        for (id, keys) in keys.sorted(by: { $0.key.uuidString < $1.key.uuidString }) {
+            let template = try await deployment(id, on: tx).template
+            documents[id] = try await CorrelatedDocuments.load(for: template, keys: keys, on: tx)
+        }
+        return documents
     }
 
     /// The committed pass's log lines and metrics: runs started, then each transition.

@@ -251,6 +251,11 @@ final class TemplateCache: Sendable {
         cache.withLock { Array($0.keys) }
     }
 
+    /// The event types any deployment decoded so far takes as a correlated document.
+    func correlatedEventTypes() -> Set<String> {
+        cache.withLock { Set($0.values.flatMap { $0.template.correlation.documents.values.map(\.event) }) }
+    }
+
     /// The deployment if it was decoded before: a step needs no query for it.
     func cached(_ id: UUID) -> Deployment? {
         cache.withLock { $0[id] }
