@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-27T10:48:37.123Z`),
 /// the form of log lines and API responses, written without Foundation's
@@ -27,7 +28,7 @@ public enum UTCTimestamp {
         let seconds = Int(wholeSeconds) + referenceDateOffset
         let days = seconds / 86_400
         let secondOfDay = seconds % 86_400
-        let (year, month, day) = civil(daysSince1970: days)
+        let (year, month, day) = CivilDays.date(fromDays: days)
         return String(unsafeUninitializedCapacity: 24) { buffer in
             func put(_ value: Int, width: Int, at offset: Int) {
                 var rest = value
@@ -52,18 +53,5 @@ public enum UTCTimestamp {
             buffer[23] = UInt8(ascii: "Z")
             return 24
         }
-    }
-
-    /// Year, month and day of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-    private static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

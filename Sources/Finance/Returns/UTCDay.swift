@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// A calendar day in UTC: the unit every finance window and deadline counts in.
 ///
@@ -58,18 +59,7 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Whole days from this day to `other`: positive when `other` is later.
     public func days(until other: UTCDay) -> Int { other.ordinal - ordinal }
 
-    public var components: (year: Int, month: Int, day: Int) {
-        // Howard Hinnant's civil_from_days: eras of 400 years, years starting in March.
-        let shifted = ordinal + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    public var components: (year: Int, month: Int, day: Int) { CivilDays.date(fromDays: ordinal) }
 
     /// `2026-11-14`.
     public var description: String {

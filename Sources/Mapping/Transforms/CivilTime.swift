@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// Calendar arithmetic on the proleptic Gregorian calendar, without Foundation's
 /// `Calendar` (whose results depend on the process locale and settings).
@@ -40,18 +41,8 @@ struct CivilTime: Sendable, Equatable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The date for days since 1970-01-01 (Hinnant's `civil_from_days`).
-    static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    /// The date for days since 1970-01-01.
+    static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) { CivilDays.date(fromDays: days) }
 
     /// Seconds since the epoch if this wall-clock time were UTC.
     var secondsAsUTC: Int {
