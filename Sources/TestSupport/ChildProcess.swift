@@ -3,6 +3,7 @@
 #endif
 import CLinux
 import Foundation
+import Synchronization
 
 /// A child process started with nothing inherited but /dev/null for its
 /// standard streams.
@@ -14,6 +15,8 @@ import Foundation
 /// every descriptor above the standard ones in the child.
 public final class ChildProcess: Sendable {
     public let pid: pid_t
+    /// Set once the child has been waited for: its pid may belong to another process after that.
+    private let ended = Mutex(false)
 
     public init(executable: String, arguments: [String]) throws {
         var actions = posix_spawn_file_actions_t()
@@ -33,11 +36,15 @@ public final class ChildProcess: Sendable {
         pid = child
     }
 
-    /// Sends `signal` and waits for the child to end.
+    /// Sends `signal` and waits for the child to end; nothing once it has ended.
     public func kill(_ signal: Int32) {
-        _ = Glibc.kill(pid, signal)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        ended.withLock { ended in
+            guard !ended else { return }
+            _ = Glibc.kill(pid, signal)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            ended = true
+        }
     }
 }
 

@@ -82,6 +82,9 @@ struct EngineCrashTests {
                     let rows = try await pool.query(PostgresQuery(unsafeSQL: sql.replacingOccurrences(of: "$S", with: schema.quoted)))
                     return try rows[0].decode("n", as: Int.self)
                 }
+                // Stopped gracefully, a worker gives the tenant's runtime up at once rather than when its lease expires.
+                second.kill(SIGTERM)
+                #expect(try await scalar("SELECT count(*)::int AS n FROM $S.engine_lease") == 0)
                 #expect(try await scalar("SELECT count(*)::int AS n FROM $S.runs") == runs)
                 #expect(try await scalar("SELECT count(*)::int AS n FROM $S.events WHERE ingress = 'internal'") == runs)
                 #expect(try await scalar("SELECT count(*)::int AS n FROM $S.run_steps WHERE step_id = 'release'") == runs)
