@@ -73,7 +73,7 @@ enum ApprovalAndEmit {
 
     /// Emits an event: stored in the inbox as `internal` (caused by the
     /// trigger, in its trace) and queued to subscribed endpoints, all in this
-    /// transaction.
+    /// transaction, with the pass's other events (see ``TransitionEffects``).
     static func emit(
         _ step: WorkflowTemplate.Step, environment: Environment, run: RunState, execution: StepExecution
     ) async throws -> StepOutcome {
@@ -88,9 +88,10 @@ enum ApprovalAndEmit {
         let eventID = "evt_\(run.id.uuidString.lowercased().prefix(13))_\(step.id)"
         // The emitting step's span (a child of the trigger's), so endpoints continue the run's trace; the
         // trigger's stored traceparent covers the sender's own and the one its ingest request began.
-        try await InternalEvents.raise(
-            type: type, id: eventID, data: data, run: run.id, causedBy: run.triggerID,
-            traceparent: TraceContext.current?.traceparent ?? run.traceparent, at: execution.time, on: execution.tx)
+        execution.effects.raise(
+            try InternalEvents.Pending(
+                type: type, id: eventID, data: data, run: run.id, causedBy: run.triggerID,
+                traceparent: TraceContext.current?.traceparent ?? run.traceparent, at: execution.time))
         return .advance(result: .object(["event_id": .string(eventID), "type": .string(type)]), next: step.next)
     }
 }

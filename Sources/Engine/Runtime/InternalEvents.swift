@@ -9,26 +9,67 @@ import Postgres
 /// transaction. The event id is derived from what raised it, so raising it
 /// again (a retried transaction) stores and queues nothing more.
 enum InternalEvents {
+    /// One event to raise, with its stored document already written.
+    struct Pending {
+        let id: String
+        let type: String
+        let run: UUID
+        let causedBy: String
+        let traceparent: String?
+        let time: Date
+        let document: String
+        let contentHash: String
+
+        init(
+            type: String, id: String, data: [String: JSONValue], run: UUID, causedBy: String, traceparent: String?,
+            at time: Date
+        ) throws {
+            var data = data
+            data["run_id"] = .string(run.uuidString.lowercased())
+            self.id = id
+            self.type = type
+            self.run = run
+            self.causedBy = causedBy
+            self.traceparent = traceparent
+            self.time = time
+            document = JSONValue.object([
+                "type": .string(type), "id": .string(id), "occurred_at": .string(time.formatted(.iso8601)),
+                "source": .string("countersign"), "caused_by": .string(causedBy), "data": .object(data),
+            ]).serialized()
+            contentHash = try SHA256.hash(data: document.utf8).hexString
+        }
+    }
+
     /// Returns whether the event was new.
     @discardableResult
     static func raise(
         type: String, id: String, data: [String: JSONValue], run: UUID, causedBy: String, traceparent: String?,
         at time: Date, on tx: PostgresConnection
     ) async throws -> Bool {
-        var data = data
-        data["run_id"] = .string(run.uuidString.lowercased())
-        let document = JSONValue.object([
-            "type": .string(type), "id": .string(id), "occurred_at": .string(time.formatted(.iso8601)),
-            "source": .string("countersign"), "caused_by": .string(causedBy), "data": .object(data),
-        ]).serialized()
-        let contentHash = try SHA256.hash(data: document.utf8).hexString
+        let event = try Pending(
+            type: type, id: id, data: data, run: run, causedBy: causedBy, traceparent: traceparent, at: time)
+        return try await raise([event], on: tx) == 1
+    }
+
+    /// Stores and queues `events` in one statement (a pass's emitted events); returns how many were new.
+    @discardableResult
+    static func raise(_ events: [Pending], on tx: PostgresConnection) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        // Text arrays, '' for a missing traceparent; times as microseconds since the epoch.
         let rows = try await tx.query(
             """
             WITH stored AS (
                 INSERT INTO events (event_id, type, schema_version, source, occurred_at, ingress, ingress_detail,
                                     caused_by, traceparent, content_hash, document)
-                VALUES (\(id), \(type), 1, 'countersign', \(time), 'internal', \(run.uuidString.lowercased()),
-                        \(causedBy), \(traceparent), \(contentHash), \(document)::jsonb)
+                SELECT i, t, 1, 'countersign', timestamptz 'epoch' + o::bigint * interval '1 microsecond', 'internal', r,
+                       c, nullif(p, ''), h, d::jsonb
+                FROM unnest(\(events.map(\.id))::text[], \(events.map(\.type))::text[],
+                            \(events.map { String(Int64(($0.time.timeIntervalSince1970 * 1_000_000).rounded())) })::text[],
+                            \(events.map { $0.run.uuidString.lowercased() })::text[], \(events.map(\.causedBy))::text[],
+                            \(events.map { $0.traceparent ?? "" })::text[], \(events.map(\.contentHash))::text[],
+                            \(events.map(\.document))::text[])
+                     WITH ORDINALITY AS e(i, t, o, r, c, p, h, d, n)
+                ORDER BY n
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING seq, type, document
             ), queued AS (
@@ -39,6 +80,6 @@ enum InternalEvents {
             )
             SELECT count(*)::int AS stored FROM stored
             """)
-        return try rows.first?.decode("stored", as: Int.self) == 1
+        return try rows.first?.decode("stored", as: Int.self) ?? 0
     }
 }

@@ -95,6 +95,8 @@ struct StepExecution {
         if let cached {
             documents = cached
         } else {
+            // Events emitted earlier in the pass may be among them.
+            try await effects.storeEvents(on: tx)
             documents = try await CorrelatedDocuments.load(for: template, key: run.correlationKey, on: tx)
             cached = documents
         }
