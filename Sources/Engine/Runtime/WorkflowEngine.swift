@@ -7,13 +7,14 @@ import Synchronization
 import Telemetry
 
 /// Runs a tenant's workflows: starts runs from new events and executes their
-/// steps, each step transition in one transaction.
+/// steps, in passes (see `EnginePass.swift`) by the worker holding the
+/// tenant's runtime lease (see ``EngineLease``).
 ///
 /// Durability: a run's state lives in `runs` and moves only inside a
 /// transaction that also writes the step's result, its outbox messages, its
 /// audit entry and its usage count, holding the run's row lock. A worker
-/// killed at any instant leaves either the whole transition or none of it;
-/// another worker (`FOR UPDATE SKIP LOCKED`) carries on from the last one.
+/// killed at any instant leaves either the whole pass or none of it; another
+/// worker carries on from the last committed one.
 public struct WorkflowEngine: Sendable {
     /// Notified (payload: the tenant's schema) when events or decisions leave work.
     public static let channel = "countersign_engine"
