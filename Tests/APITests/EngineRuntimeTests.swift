@@ -16,7 +16,9 @@ struct EngineRuntimeTests {
             for index in 0..<20 {
                 for body in cleanMatchEvents(index) { #expect(try await world.post(body).status == 201) }
             }
-            #expect(try await WorkflowEngine(databases: world.databases).process(tenant: world.tenant) == 80)
+            var configuration = WorkflowEngine.Configuration()
+            configuration.runsWithDispatch = 20
+            #expect(try await WorkflowEngine(databases: world.databases, configuration: configuration).process(tenant: world.tenant) == 80)
             #expect(try await world.count("runs", where: "status = 'completed'") == 20)
             #expect(try await world.count("run_steps") == 80)
             // One transaction wrote them all.
@@ -44,6 +46,7 @@ struct EngineRuntimeTests {
             }
             var configuration = WorkflowEngine.Configuration()
             configuration.runsPerTransaction = 3
+            configuration.runsWithDispatch = 3
             configuration.concurrentPasses = 3
             configuration.passesPerExecutor = 2
             let engine = WorkflowEngine(databases: world.databases, configuration: configuration)

@@ -73,7 +73,7 @@ extension WorkflowEngine {
                     SELECT \(fragment: Self.runColumns) FROM runs r JOIN events e ON e.seq = r.trigger_event_seq
                     WHERE r.status = 'runnable' AND r.next_attempt_at <= \(time)
                     ORDER BY r.next_attempt_at, r.id
-                    LIMIT \(limit ?? configuration.runsPerTransaction)
+                    LIMIT \(limit ?? (dispatching ? configuration.runsWithDispatch : configuration.runsPerTransaction))
                     FOR UPDATE OF r SKIP LOCKED
                     """)
                 var transitions: [Transition] = []

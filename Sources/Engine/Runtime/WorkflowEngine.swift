@@ -24,6 +24,10 @@ public struct WorkflowEngine: Sendable {
         public var eventsPerDispatch = 2_000
         /// Runs a pass takes up at most; each goes as far as it can without waiting.
         public var runsPerTransaction = 64
+        /// Runs the pass that dispatches takes up at most. Fewer than other passes take: a pass runs its
+        /// statements one after another on one core, and more runs than this hand the rest to passes
+        /// side by side, which keeps latency down at loads one pass alone could barely keep up with.
+        public var runsWithDispatch = 8
         /// Steps one run takes in one pass at most: a template that loops through decisions cannot hold a pass.
         public var stepsPerRun = 32
         /// Execution-only passes run side by side while runs are backed up (see ``EngineLease``).
@@ -89,7 +93,7 @@ public struct WorkflowEngine: Sendable {
                 // Woken runs and escalations are due now: one more pass takes them.
                 if due.waits || due.tasks { continue }
             }
-            var backlog = pass.runs == configuration.runsPerTransaction || pass.failures > 0
+            var backlog = pass.runs == configuration.runsWithDispatch || pass.failures > 0
             if backlog && configuration.concurrentPasses > 1 {
                 let executed = try await executeConcurrently(tenant: tenant)
                 transitions += executed.steps
