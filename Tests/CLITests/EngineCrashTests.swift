@@ -42,7 +42,6 @@ struct EngineCrashTests {
                 _ = try await Deployments(databases: databases, catalog: catalog).deploy(
                     tenant: slug, slug: "three-way-match", version: nil, parameters: [:], actor: "test")
                 // Clean matches: every run goes documents → match → route → release without a person.
-                // Enough that a worker committing up to 64 runs per pass is still mid-burst when it is killed.
                 let runs = 1_200
                 let ingest = IngestService(catalog: events, databases: databases)
                 let context = IngestContext(ingress: .api, detail: "test")
@@ -51,6 +50,27 @@ struct EngineCrashTests {
                     let body = #"{"events":["# + trios.joined(separator: ",") + "]}"
                     _ = try await ingest.ingest(body: Array(body.utf8), tenant: slug, idempotencyKey: nil, context: context)
                 }
+                let schema = try SQLIdentifier(slug.tenantSchemaName)
+
+                // The second half's invoices are held back from dispatch (their queue rows locked; dispatch
+                // skips locked rows), so however fast the first worker is, it is killed with runs unfinished.
+                let (locked, lockedSignal) = AsyncStream<Void>.makeStream()
+                let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+                let holder = Task {
+                    try await pool.withTransaction { tx in
+                        try await tx.query(
+                            PostgresQuery(
+                                unsafeSQL: """
+                                    SELECT i.event_seq FROM \(schema.quoted).engine_inbox i
+                                    JOIN \(schema.quoted).events e ON e.seq = i.event_seq
+                                    WHERE e.event_id LIKE 'inv-%' AND substring(e.event_id FROM 5)::int >= \(runs / 2)
+                                    FOR UPDATE OF i
+                                    """))
+                        lockedSignal.yield()
+                        for await _ in release { break }
+                    }
+                }
+                for await _ in locked { break }
 
                 let arguments = [
                     "worker", "--database-url", databaseURL, "--master-key-file", masterKeyFile, "--root", repositoryRoot,
@@ -58,18 +78,20 @@ struct EngineCrashTests {
                     "--log-level", "warning", "--engine-lease", "2",
                 ]
                 let first = try ChildProcess(executable: executable, arguments: arguments)
-                let schema = try SQLIdentifier(slug.tenantSchemaName)
                 func completed() async throws -> Int {
                     let rows = try await pool.query(
                         "SELECT count(*)::int AS n FROM \(identifier: schema, try SQLIdentifier("runs")) WHERE status = 'completed'")
                     return try rows[0].decode("n", as: Int.self)
                 }
-                for _ in 0..<400 where try await completed() < runs / 3 {
-                    try await Task.sleep(for: .milliseconds(20))
+                // Killed as soon as its first pass has committed, in the middle of the runs it can take.
+                for _ in 0..<1_500 where try await completed() == 0 {
+                    try await Task.sleep(for: .milliseconds(10))
                 }
                 first.kill(SIGKILL)
                 let atKill = try await completed()
-                #expect(atKill < runs, "the worker finished before it could be killed; the test proves nothing")
+                #expect(atKill > 0 && atKill <= runs / 2, "killed at \(atKill) completed runs")
+                releaseSignal.yield()
+                try await holder.value
 
                 let second = try ChildProcess(executable: executable, arguments: arguments)
                 defer { second.kill(SIGTERM) }
