@@ -85,11 +85,12 @@ extension WorkflowEngine {
                 for var run in runs {
                     claimed.append(run.id)
                     let deployment = try await deployment(run.deploymentID, on: tx)
-                    let emitted = try await advance(
+                    let emittedDocument = try await advance(
                         &run, deployment: deployment, documents: documents[run.deploymentID]?[run.correlationKey],
-                        tenant: tenant, at: time, on: tx, effects: effects, writes: writes, into: &transitions)
+                        correlated: correlated, tenant: tenant, at: time, on: tx, effects: effects, writes: writes,
+                        into: &transitions)
                     // An emitted event some template correlates on may be a later run's document: those read theirs anew.
-                    if !emitted.isDisjoint(with: correlated) { documents = [:] }
+                    if emittedDocument { documents = [:] }
                 }
                 try await writes.write(startedAt: time, on: tx)
                 try await effects.write(tenant: tenant, usage: usage, on: tx)
@@ -156,19 +157,20 @@ extension WorkflowEngine {
     /// A run's steps, one transition after another, while it stays runnable
     /// (at most `stepsPerRun`, so that a template looping through decisions
     /// cannot hold the pass).
-    /// Returns the types of the events the run's steps emitted.
+    /// Returns whether a step emitted an event of a type in `correlated` (one some template takes as a document).
     private func advance(
-        _ run: inout RunState, deployment: Deployment, documents prefetched: [String: JSONValue]?, tenant: Slug,
-        at time: Date, on tx: PostgresConnection, effects: TransitionEffects, writes: RunWrites,
-        into transitions: inout [Transition]
-    ) async throws -> Set<String> {
-        // Read for the pass's runs together (see `pass`); again only after a step that stored an event.
+        _ run: inout RunState, deployment: Deployment, documents prefetched: [String: JSONValue]?,
+        correlated: Set<String>, tenant: Slug, at time: Date, on tx: PostgresConnection, effects: TransitionEffects,
+        writes: RunWrites, into transitions: inout [Transition]
+    ) async throws -> Bool {
+        // Read for the pass's runs together (see `pass`); again only after a step emitted one of their types.
         var documents = prefetched
-        var emitted: Set<String> = []
+        var emittedDocument = false
         for _ in 0..<configuration.stepsPerRun {
             let started = ContinuousClock.now
             let stepID = run.currentStep
-            let kind = stepID.flatMap { deployment.template.step($0) }?.kind
+            let step = stepID.flatMap { deployment.template.step($0) }
+            let kind = step?.kind
             let trace = run.stepTrace()
             let fields = [
                 "tenant": tenant.value, "run": run.id.uuidString.lowercased(), "step": stepID ?? "",
@@ -192,16 +194,14 @@ extension WorkflowEngine {
                 }
             }
             transitions.append(Transition(run: run.id, report: report, trace: trace, duration: ContinuousClock.now - started))
-            if kind == .emit {
+            if kind == .emit, let type = step?.definition["event"]?.stringValue, correlated.contains(type) {
                 documents = nil
-                if let type = stepID.flatMap({ deployment.template.step($0) })?.definition["event"]?.stringValue {
-                    emitted.insert(type)
-                }
+                emittedDocument = true
             }
             guard report.runStatus == "runnable" else { break }
         }
         writes.settle(run)
-        return emitted
+        return emittedDocument
     }
 
     /// The correlated documents of the runs a pass takes up, by deployment and correlation key: one
