@@ -65,18 +65,20 @@ struct EventInbox: Sendable {
     /// hottest write there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let usage = self.usage
-        let (responses, inserted, queued) = try await databases.withSession(for: tenant) { session in
+        let (responses, forEngine, queued) = try await databases.withSession(for: tenant) { session in
             try Self.store(submissions, slot: slot, usage: usage, on: session)
         }
-        // The workflow engine starts and wakes runs from new events; the delivery worker sends the outbox.
-        if inserted { databases.notifyAfterCommit("countersign_engine", payload: tenant.tenantSchemaName, for: tenant) }
+        // The workflow engine starts and wakes runs from the events a deployment reacts to; the delivery worker
+        // sends the outbox.
+        if forEngine { databases.notifyAfterCommit("countersign_engine", payload: tenant.tenantSchemaName, for: tenant) }
         if queued { databases.notifyAfterCommit("countersign_outbox", payload: tenant.tenantSchemaName, for: tenant) }
         return responses
     }
 
-    /// The reads and the write of ``attempt``; also tells whether it stored events and queued outbox messages.
+    /// The reads and the write of ``attempt``; also tells whether it queued events for the engine (tenant
+    /// migration 0014) and messages in the outbox.
     private static func store(_ submissions: [IngestSubmission], slot: Int, usage: UsageMeter, on session: PostgresSession)
-        throws -> (responses: [IngestResponse], inserted: Bool, queued: Bool)
+        throws -> (responses: [IngestResponse], forEngine: Bool, queued: Bool)
     {
         var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
 
@@ -165,9 +167,9 @@ struct EventInbox: Sendable {
         guard !claims.isEmpty || !inserts.isEmpty else { return (responses, false, false) }
         inserts.sort { $0.event.id < $1.event.id }
         let answers = claims.map { responses[$0.value] }
-        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010), whose plan is made once per session.
+        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010, 0014), whose plan is made once per session.
         let write: PostgresQuery = """
-            SELECT ingest_batch(
+            SELECT queued, for_engine FROM ingest_batch(
                 \(claims.map(\.key))::text[], \(claims.map { submissions[$0.value].requestHash })::text[],
                 \(answers.map { String($0.status) })::text[], \(answers.map(\.body))::text[],
                 \(inserts.map(\.event.id))::text[], \(inserts.map(\.event.type))::text[],
@@ -176,7 +178,7 @@ struct EventInbox: Sendable {
                 \(inserts.map(\.context.detail))::text[], \(inserts.map { $0.event.causedBy ?? "" })::text[],
                 \(inserts.map { $0.event.traceparent ?? "" })::text[], \(inserts.map { $0.context.requestID ?? "" })::text[],
                 \(inserts.map(\.event.contentHash))::text[], \(inserts.map(\.event.document))::text[],
-                \(receivedAt)::timestamptz, \(slot)::smallint, \(usage.isEnabled)::boolean) AS queued
+                \(receivedAt)::timestamptz, \(slot)::smallint, \(usage.isEnabled)::boolean)
             """
         let raw = plans.keys.sorted().compactMap { index in submissions[index].rawPayload.map { (submissions[index], $0) } }
         let rows: PostgresRows
@@ -191,7 +193,8 @@ struct EventInbox: Sendable {
             }
         }
         let queued = try rows.first?.decode("queued", as: Int.self) ?? 0
-        return (responses, !inserts.isEmpty, queued > 0)
+        let forEngine = try rows.first?.decode("for_engine", as: Bool.self) ?? false
+        return (responses, forEngine, queued > 0)
     }
 
     /// Lineage of translated submissions, in one statement: each raw payload

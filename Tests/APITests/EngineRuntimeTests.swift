@@ -36,6 +36,32 @@ struct EngineRuntimeTests {
         }
     }
 
+    /// Only events an active deployment is triggered by or correlates on are queued for dispatch
+    /// (tenant migration 0014): a tenant's other traffic costs the engine nothing.
+    @Test func onlyEventsADeploymentReactsToAreQueuedForTheEngine() async throws {
+        try await withIngestWorld { world in
+            #expect(try await world.post(stockAdjusted(id: "ADJ-before")).status == 201)
+            for body in cleanMatchEvents(1) { #expect(try await world.post(body).status == 201) }
+            #expect(try await world.count("engine_inbox") == 0)
+
+            try await world.deployShipped("three-way-match")
+            #expect(try await world.post(stockAdjusted(id: "ADJ-after")).status == 201)
+            #expect(try await world.count("engine_inbox") == 0)
+            // The trigger and each correlated document type are queued, each event once.
+            for body in cleanMatchEvents(2) { #expect(try await world.post(body).status == 201) }
+            #expect(try await world.count("engine_inbox") == 3)
+            let queuedTypes = try await world.count(
+                "engine_inbox",
+                where: "event_seq IN (SELECT seq FROM \(world.tenant.tenantSchemaName).events WHERE type <> 'stock.adjusted')")
+            #expect(queuedTypes == 3)
+
+            // Dispatch starts the run of the second trio only: the first was stored before the deployment.
+            _ = try await WorkflowEngine(databases: world.databases).process(tenant: world.tenant)
+            #expect(try await world.count("runs") == 1)
+            #expect(try await world.count("engine_inbox") == 0)
+        }
+    }
+
     /// With runs backed up, passes that only execute run side by side: each run is still taken by
     /// one of them, its steps recorded once, and the audit chain stays whole.
     @Test func backedUpRunsAreExecutedBySideBySidePassesEachOnce() async throws {
