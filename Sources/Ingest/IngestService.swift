@@ -18,9 +18,12 @@ public struct IngestService: Sendable {
         public var maximumEventsPerRequest = 1_000
         /// Rows per transaction when concurrent requests are grouped.
         public var maximumEventsPerCommit = 1_000
-        /// Transactions in flight per tenant. Several let PostgreSQL flush
-        /// their commits to the WAL together; each also holds a connection.
-        public var concurrentCommitsPerTenant = 8
+        /// Transactions in flight per tenant: two, so that one batch gathers
+        /// while the other commits. More make the batches smaller, and each
+        /// batch costs two statements and a WAL flush however small it is:
+        /// with 64 concurrent senders, eight in flight gave batches of 7 and
+        /// 6,100 events/s, two give batches of 30 and 8,400 (ops/bench/README.md).
+        public var concurrentCommitsPerTenant = 2
         /// Counts accepted events; off only for benchmarks (see ``UsageMeter``). The
         /// engine, deliveries and decisions of the same process follow this setting.
         public var usage = UsageMeter.enabled
