@@ -51,7 +51,21 @@ extension WorkflowEngine {
                 // Connections plan every execution anew (see `PostgresConfiguration`); here that was a third of
                 // PostgreSQL's CPU per run. The pass's statements keep their generic plans once PostgreSQL finds
                 // them no worse (measured flat with three times the data: ops/bench/README.md).
-                try await tx.query("SET LOCAL plan_cache_mode = auto")
+                //
+                // A generic plan is kept until the tables' statistics change, and it is made from the sizes the
+                // tables have then: one made while a new tenant's `events` or `runs` held a page or two scanned
+                // or hashed them whole, and went on doing so, pass after pass, as they grew by thousands of rows
+                // a second until autovacuum analyzed them (runs took a second instead of 50 ms by then). Every
+                // statement of a pass finds its rows through an index, so plans that scan or hash tables are
+                // ruled out for the pass: whatever sizes a plan was made from, it stays right. A tiny table
+                // without a usable index (`endpoints`) is still scanned, at a cost past `jit_above_cost`: JIT,
+                // which takes longer to compile such a statement than a pass takes to run, is off as well.
+                try await tx.query(
+                    """
+                    SELECT set_config('plan_cache_mode', 'auto', true), set_config('enable_seqscan', 'off', true),
+                           set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
+                           set_config('jit', 'off', true)
+                    """)
                 if dispatching {
                     switch try await lease.claim(on: tx) {
                     case .heldElsewhere: return (PassResult(leaseHeld: false), [], [])
