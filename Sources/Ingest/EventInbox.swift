@@ -55,14 +55,15 @@ struct EventInbox: Sendable {
         }
     }
 
-    /// Two round trips whatever the batch size, and no explicit transaction:
-    /// one read of what is already stored under the batch's keys and event
-    /// ids, then one statement (`ingest_batch`) that claims the keys with their
-    /// final answers and inserts the events, their usage count and outbox
-    /// messages. A single statement commits all of it or none; if a
-    /// concurrent batch claimed a key or stored an event in between, it aborts
-    /// itself as a serialization failure and the batch is planned again. Both run in one go on the session's thread: this is the
-    /// hottest write there is.
+    /// One statement whatever the batch size, and no explicit transaction:
+    /// `ingest_batch` claims the keys with their final answers and inserts
+    /// the events, their usage count and outbox messages, all or none. When
+    /// part of the batch turns out to be stored already, a read of what is
+    /// stored under its keys and event ids comes first and the batch is
+    /// planned against it (see ``store``); if a concurrent batch claimed a
+    /// key or stored an event in between, the write aborts itself as a
+    /// serialization failure and the batch is planned again. All of it runs
+    /// in one go on the session's thread: this is the hottest write there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let usage = self.usage
         let (responses, forEngine, queued) = try await databases.withSession(for: tenant) { session in
@@ -77,9 +78,27 @@ struct EventInbox: Sendable {
 
     /// The reads and the write of ``attempt``; also tells whether it queued events for the engine (tenant
     /// migration 0014) and messages in the outbox.
+    ///
+    /// Nearly every batch is new requests with new events, so it is first written as if nothing of it were
+    /// stored, without reading: the write itself finds out otherwise (a key claimed or an event id stored
+    /// already leaves `ingest_batch`'s counts short, and it aborts having written nothing). Only then is
+    /// what is stored read and the batch planned against it. A repeated request costs one aborted
+    /// statement more; every other batch saves a statement.
     private static func store(_ submissions: [IngestSubmission], slot: Int, usage: UsageMeter, on session: PostgresSession)
         throws -> (responses: [IngestResponse], forEngine: Bool, queued: Bool)
     {
+        do {
+            return try store(submissions, readingFirst: false, slot: slot, usage: usage, on: session)
+        } catch let error as PostgresError where error.isSerializationFailure {
+            return try store(submissions, readingFirst: true, slot: slot, usage: usage, on: session)
+        }
+    }
+
+    /// Plans and writes a batch; without `readingFirst`, as if nothing of it were stored, stamped with this
+    /// server's clock (with it, with the database's).
+    private static func store(
+        _ submissions: [IngestSubmission], readingFirst: Bool, slot: Int, usage: UsageMeter, on session: PostgresSession
+    ) throws -> (responses: [IngestResponse], forEngine: Bool, queued: Bool) {
         var outcomes = [IngestResponse?](repeating: nil, count: submissions.count)
 
         // Idempotency keys: the first submission with a key claims it; repeats
@@ -98,31 +117,33 @@ struct EventInbox: Sendable {
         let keys = claimant.keys.sorted()
         let candidateIDs = Array(Set(submissions.flatMap { $0.events.map(\.id) }))
         // What is stored under this batch's keys and event ids, and the time to stamp new events with.
-        let found = try session.query(
-            """
-            SELECT 'key' AS kind, key AS name, request_hash AS hash, status, response, NULL::timestamptz AS at
-            FROM ingest_requests WHERE key = ANY(\(keys)::text[])
-            UNION ALL
-            SELECT 'event', event_id, content_hash, NULL, NULL, NULL FROM events WHERE event_id = ANY(\(candidateIDs)::text[])
-            UNION ALL
-            SELECT 'now', NULL, NULL, NULL, NULL, now()
-            """)
         var known: [String: String] = [:]
         var storedKeys: Set<String> = []
         var receivedAt = Date()
-        for row in found {
-            switch try row.decode("kind", as: String.self) {
-            case "key":
-                let key = try row.decode("name", as: String.self)
-                storedKeys.insert(key)
-                guard let index = claimant[key] else { continue }
-                outcomes[index] = repeatAnswer(
-                    to: submissions[index], storedHash: try row.decode("hash", as: String.self),
-                    status: try row.decode("status", as: Int.self), body: try row.decode("response", as: String.self))
-            case "event":
-                known[try row.decode("name", as: String.self)] = try row.decode("hash", as: String?.self)
-            default:
-                receivedAt = try row.decode("at", as: Date.self)
+        if readingFirst {
+            let found = try session.query(
+                """
+                SELECT 'key' AS kind, key AS name, request_hash AS hash, status, response, NULL::timestamptz AS at
+                FROM ingest_requests WHERE key = ANY(\(keys)::text[])
+                UNION ALL
+                SELECT 'event', event_id, content_hash, NULL, NULL, NULL FROM events WHERE event_id = ANY(\(candidateIDs)::text[])
+                UNION ALL
+                SELECT 'now', NULL, NULL, NULL, NULL, now()
+                """)
+            for row in found {
+                switch try row.decode("kind", as: String.self) {
+                case "key":
+                    let key = try row.decode("name", as: String.self)
+                    storedKeys.insert(key)
+                    guard let index = claimant[key] else { continue }
+                    outcomes[index] = repeatAnswer(
+                        to: submissions[index], storedHash: try row.decode("hash", as: String.self),
+                        status: try row.decode("status", as: Int.self), body: try row.decode("response", as: String.self))
+                case "event":
+                    known[try row.decode("name", as: String.self)] = try row.decode("hash", as: String?.self)
+                default:
+                    receivedAt = try row.decode("at", as: Date.self)
+                }
             }
         }
 
