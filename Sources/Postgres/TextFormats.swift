@@ -129,37 +129,9 @@ enum PostgresTimestamp {
     }
 }
 
-/// One-dimensional array literals (`{a,"b c",NULL}`), the text form of `text[]`.
+/// One-dimensional array literals (`{a,"b c",NULL}`), the text form in which `text[]` columns come back
+/// (binds go in binary: ``PostgresBinaryArray``).
 enum PostgresArrayLiteral {
-    /// The literal as the bytes a bind sends. Each element is copied in runs
-    /// between the bytes that need a backslash (`"` and `\`), not byte by
-    /// byte, and goes into the bind without a detour through `String`: an
-    /// ingest batch passes a kilobyte of JSON per event this way.
-    static func format(_ elements: [String]) -> [UInt8] {
-        var capacity = 2
-        for element in elements { capacity += element.utf8.count + 3 }
-        var out: [UInt8] = []
-        out.reserveCapacity(capacity)
-        out.append(123)
-        for (index, element) in elements.enumerated() {
-            if index > 0 { out.append(44) }
-            out.append(34)
-            var element = element
-            element.withUTF8 { bytes in
-                var runStart = 0
-                for position in 0..<bytes.count where bytes[position] == 34 || bytes[position] == 92 {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<position]))
-                    out.append(92)
-                    runStart = position
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
-            }
-            out.append(34)
-        }
-        out.append(125)
-        return out
-    }
-
     /// Elements of a one-dimensional array; `nil` elements are SQL NULLs.
     /// Returns nil when the text is not a well-formed one-dimensional literal.
     static func parse(_ text: String) -> [String?]? {

@@ -143,16 +143,31 @@ struct TextFormatTests {
         #expect(PostgresArrayLiteral.parse(text) == nil)
     }
 
-    @Test(arguments: [
-        ([String](), "{}"),
-        ([""], "{\"\"}"),
-        (["a", "b c"], "{\"a\",\"b c\"}"),
-        (["\"", "\\", "x\"y\\z\"", "NULL"], "{\"\\\"\",\"\\\\\",\"x\\\"y\\\\z\\\"\",\"NULL\"}"),
-        (["{\"é\":[1,2]}", "日本"], "{\"{\\\"é\\\":[1,2]}\",\"日本\"}"),
-    ])
-    func formatsArrayLiterals(elements: [String], expected: String) {
-        let bytes = PostgresArrayLiteral.format(elements)
-        #expect(String(decoding: bytes, as: UTF8.self) == expected)
-        #expect(PostgresArrayLiteral.parse(expected) == elements.map { Optional($0) })
+    /// The binary `text[]` a bind sends: dimensions, no-NULL flag, element type 25, then per element its
+    /// length and bytes, all integers big-endian; an empty array has no dimensions.
+    @Test func encodesTextArraysInBinary() {
+        #expect(PostgresBinaryArray.text([]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 25])
+        #expect(
+            PostgresBinaryArray.text(["", "é\\\""])
+                == [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 25, 0, 0, 0, 2, 0, 0, 0, 1]
+                + [0, 0, 0, 0] + [0, 0, 0, 4, 0xC3, 0xA9, 92, 34])
+    }
+
+    /// What the server makes of binary binds: every element exactly, the empty array empty.
+    @Test func textArrayBindsArriveExactly() async throws {
+        try await withTestPool { pool in
+            let elements = ["", "NULL", "{\"é\":[1,2]}", "日本", String(repeating: "\\\"x", count: 500)]
+            let row = try #require(
+                try await pool.query(
+                    """
+                    SELECT \(elements)::text[] AS echoed, cardinality(\(elements)::text[]) AS n,
+                           cardinality(\([String]())::text[]) AS none, (\(elements)::text[])[2] IS NULL AS second_null
+                    """
+                ).first)
+            #expect(try row.decode("echoed", as: [String].self) == elements)
+            #expect(try row.decode("n", as: Int.self) == elements.count)
+            #expect(try row.decode("none", as: Int.self) == 0)
+            #expect(try row.decode("second_null", as: Bool.self) == false)
+        }
     }
 }

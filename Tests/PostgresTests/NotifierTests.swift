@@ -13,13 +13,29 @@ struct NotifierTests {
 
         func send(_ key: String, _ query: PostgresQuery) async throws {
             let index = sends.withLock { sends in
-                sends.append(query.bindings.map { "\(key):" + String(decoding: $0.bytes ?? [], as: UTF8.self) })
+                sends.append(query.bindings.map { "\(key):" + Self.textArray($0.bytes ?? []).joined(separator: ",") })
                 return sends.count
             }
             if index == 1 {
                 var iterator = gate.stream.makeAsyncIterator()
                 await iterator.next()
             }
+        }
+
+        /// The elements of a binary one-dimensional `text[]` bind (``PostgresBinaryArray``).
+        static func textArray(_ bytes: [UInt8]) -> [String] {
+            func integer(at offset: Int) -> Int {
+                bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            }
+            guard integer(at: 0) == 1 else { return [] }
+            var elements: [String] = []
+            var offset = 20
+            for _ in 0..<integer(at: 12) {
+                let length = integer(at: offset)
+                elements.append(String(decoding: bytes[offset + 4..<offset + 4 + length], as: UTF8.self))
+                offset += 4 + length
+            }
+            return elements
         }
     }
 
@@ -41,8 +57,8 @@ struct NotifierTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         #expect(sends.count == 2)
-        #expect(sends.first == [#"a:{"engine"}"#, #"a:{"t_a"}"#])
-        #expect(sends.last == [#"a:{"engine","outbox"}"#, #"a:{"t_a","t_a"}"#])
+        #expect(sends.first == ["a:engine", "a:t_a"])
+        #expect(sends.last == ["a:engine,outbox", "a:t_a,t_a"])
         try await Task.sleep(for: .milliseconds(50))
         #expect(recorder.sends.withLock { $0.count } == 2)
     }
