@@ -27,6 +27,29 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
         var pending: [Waiter] = []
         var flushing = 0
         var freeSlots: [Int]
+
+        /// Queues `waiter`; returns a slot when a flush should start for it.
+        mutating func admit(_ waiter: Waiter, maximumConcurrentFlushes: Int) -> Int? {
+            pending.append(waiter)
+            guard flushing < maximumConcurrentFlushes else { return nil }
+            flushing += 1
+            return freeSlots.popLast()
+        }
+
+        /// Takes the next batch (up to `maximumWeight`, at least one waiter), or nil when nothing is queued.
+        mutating func takeBatch(maximumWeight: Int) -> [Waiter]? {
+            guard !pending.isEmpty else { return nil }
+            var weight = 0
+            var count = 0
+            for waiter in pending {
+                if count > 0 && weight + waiter.weight > maximumWeight { break }
+                weight += waiter.weight
+                count += 1
+            }
+            let batch = Array(pending.prefix(count))
+            pending.removeFirst(count)
+            return batch
+        }
     }
 
     public let maximumWeight: Int
@@ -48,16 +71,12 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     /// Queues `item` and returns its outcome once the flush that took it has finished.
     public func submit(_ item: Item, weight: Int = 1, for key: Key) async throws -> Outcome {
         try await withCheckedThrowingContinuation { continuation in
+            // The lane is changed where it lies: a copy taken out of the dictionary would share the
+            // pending array with it, and the append would copy the whole queue on every submission.
             let slot: Int? = lanes.withLock { lanes in
-                var lane = lanes[key] ?? Lane(freeSlots: Array((0..<maximumConcurrentFlushes).reversed()))
-                lane.pending.append(Waiter(item: item, weight: max(1, weight), continuation: continuation))
-                var slot: Int?
-                if lane.flushing < maximumConcurrentFlushes {
-                    lane.flushing += 1
-                    slot = lane.freeSlots.popLast()
-                }
-                lanes[key] = lane
-                return slot
+                lanes[key, default: Lane(freeSlots: Array((0..<maximumConcurrentFlushes).reversed()))].admit(
+                    Waiter(item: item, weight: max(1, weight), continuation: continuation),
+                    maximumConcurrentFlushes: maximumConcurrentFlushes)
             }
             if let slot {
                 Task { await self.drain(key, slot: slot) }
@@ -82,24 +101,12 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     /// The next batch, or nil (and this flusher retires) when nothing is queued.
     private func takeBatch(_ key: Key, slot: Int) -> [Waiter]? {
         lanes.withLock { lanes in
-            guard var lane = lanes[key] else { return nil }
-            guard !lane.pending.isEmpty else {
-                lane.flushing -= 1
-                lane.freeSlots.append(slot)
-                lanes[key] = lane.flushing == 0 ? nil : lane
-                return nil
-            }
-            var weight = 0
-            var count = 0
-            for waiter in lane.pending {
-                if count > 0 && weight + waiter.weight > maximumWeight { break }
-                weight += waiter.weight
-                count += 1
-            }
-            let batch = Array(lane.pending.prefix(count))
-            lane.pending.removeFirst(count)
-            lanes[key] = lane
-            return batch
+            guard lanes[key] != nil else { return nil }
+            if let batch = lanes[key]?.takeBatch(maximumWeight: maximumWeight) { return batch }
+            lanes[key]?.flushing -= 1
+            lanes[key]?.freeSlots.append(slot)
+            if lanes[key]?.flushing == 0 { lanes[key] = nil }
+            return nil
         }
     }
 }
