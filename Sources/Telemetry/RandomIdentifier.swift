@@ -51,6 +51,10 @@ struct RandomPool: ~Copyable {
     /// The kernel's CSPRNG as a file, opened once (getrandom(2) is outside Swift's Glibc module).
     private let source = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
 
+    deinit {
+        if source >= 0 { close(source) }
+    }
+
     private mutating func refill() {
         let count = buffer.count
         let read = source < 0 ? -1 : buffer.withUnsafeMutableBytes { raw in Foundation.read(source, raw.baseAddress, count) }
