@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// RFC 3339 `date-time` and `full-date` checking and conversion.
 ///
@@ -65,7 +66,7 @@ enum RFC3339 {
     /// The instant a valid RFC 3339 date-time names (a leap second counts as the next second).
     static func date(from text: String) -> Date? {
         guard let parts = parseDateTime(text) else { return nil }
-        let days = daysFromCivil(year: parts.year, month: parts.month, day: parts.day)
+        let days = CivilDays.days(year: parts.year, month: parts.month, day: parts.day)
         let seconds = days * 86_400 + parts.hour * 3600 + parts.minute * 60 + parts.second - parts.offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + Double(parts.nanoseconds) / 1_000_000_000)
     }
@@ -99,15 +100,5 @@ enum RFC3339 {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

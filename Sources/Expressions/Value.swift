@@ -1,5 +1,6 @@
 import Finance
 import Foundation
+import Platform
 
 /// A value an expression reads from its environment or computes.
 ///
@@ -137,14 +138,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Days since 1970-01-01 (negative before), by the civil-from-days
     /// algorithm: exact integer arithmetic, no time zones involved.
-    public var daysSinceEpoch: Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    public var daysSinceEpoch: Int { CivilDays.days(year: year, month: month, day: day) }
 
     public var description: String {
         func pad(_ value: Int, _ width: Int) -> String {

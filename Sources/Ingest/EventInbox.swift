@@ -114,13 +114,13 @@ struct EventInbox: Sendable {
             }
         }
         let followingIndices = Set(followers.map(\.index))
-        let keys = claimant.keys.sorted()
-        let candidateIDs = Array(Set(submissions.flatMap { $0.events.map(\.id) }))
         // What is stored under this batch's keys and event ids, and the time to stamp new events with.
         var known: [String: String] = [:]
         var storedKeys: Set<String> = []
         var receivedAt = Date()
         if readingFirst {
+            let keys = claimant.keys.sorted()
+            let candidateIDs = Array(Set(submissions.flatMap { $0.events.map(\.id) }))
             let found = try session.query(
                 """
                 SELECT 'key' AS kind, key AS name, request_hash AS hash, status, response, NULL::timestamptz AS at

@@ -1,5 +1,5 @@
 /// Proleptic Gregorian dates and day counts since 1970-01-01, by Howard
-/// Hinnant's `civil_from_days` (eras of 400 years, years starting in March):
+/// Hinnant's `civil_from_days` and `days_from_civil` (eras of 400 years, years starting in March):
 /// exact for any day count, with no calendar object or time zone involved.
 public enum CivilDays {
     /// Year, month (1–12) and day (1–31) of `days` since 1970-01-01 (negative before it).
@@ -13,5 +13,16 @@ public enum CivilDays {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Days since 1970-01-01 (negative before it) of a date; the inverse of ``date(fromDays:)``
+    /// (Hinnant's `days_from_civil`). The date is not checked: day 31 of a 30-day month is the next day's count.
+    public static func days(year: Int, month: Int, day: Int) -> Int {
+        let marchYear = month <= 2 ? year - 1 : year
+        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
+        let yearOfEra = marchYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }

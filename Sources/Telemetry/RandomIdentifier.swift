@@ -40,9 +40,10 @@ struct RandomPool: ~Copyable {
         while filled < bytes.count {
             if next == buffer.count { refill() }
             let count = min(bytes.count - filled, buffer.count - next)
-            for offset in 0..<count { bytes[filled + offset] = buffer[next + offset] }
-            // Handed out bytes are not kept.
-            for offset in 0..<count { buffer[next + offset] = 0 }
+            for offset in 0..<count {
+                bytes[filled + offset] = buffer[next + offset]
+                buffer[next + offset] = 0  // handed out bytes are not kept
+            }
             next += count
             filled += count
         }

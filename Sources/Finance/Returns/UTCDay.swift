@@ -29,7 +29,7 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
         guard (1...12).contains(month), (1...31).contains(day), (-1_000_000...1_000_000).contains(year) else {
             return nil
         }
-        let candidate = UTCDay(ordinal: Self.ordinal(year: year, month: month, day: day))
+        let candidate = UTCDay(ordinal: CivilDays.days(year: year, month: month, day: day))
         let check = candidate.components
         guard check.year == year, check.month == month, check.day == day else { return nil }
         self = candidate
@@ -72,14 +72,4 @@ public struct UTCDay: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.ordinal < rhs.ordinal }
-
-    private static func ordinal(year: Int, month: Int, day: Int) -> Int {
-        // Hinnant's days_from_civil, the inverse of `components`.
-        let marchYear = month <= 2 ? year - 1 : year
-        let era = (marchYear >= 0 ? marchYear : marchYear - 399) / 400
-        let yearOfEra = marchYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 }

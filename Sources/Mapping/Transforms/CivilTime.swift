@@ -31,22 +31,9 @@ struct CivilTime: Sendable, Equatable {
             && (0...59).contains(second)
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date for days since 1970-01-01.
-    static func date(fromDays days: Int) -> (year: Int, month: Int, day: Int) { CivilDays.date(fromDays: days) }
-
     /// Seconds since the epoch if this wall-clock time were UTC.
     var secondsAsUTC: Int {
-        Self.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        CivilDays.days(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
     init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
@@ -63,7 +50,7 @@ struct CivilTime: Sendable, Equatable {
     init(secondsSinceEpoch seconds: Int, nanosecond: Int = 0) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
-        let date = Self.date(fromDays: days)
+        let date = CivilDays.date(fromDays: days)
         self.init(
             year: date.year, month: date.month, day: date.day, hour: rest / 3600, minute: rest % 3600 / 60,
             second: rest % 60, nanosecond: nanosecond)
