@@ -22,11 +22,7 @@ final class DigestContext: @unchecked Sendable {
     static func make(_ algorithm: DigestAlgorithm) throws -> DigestContext {
         // Wrap the handle first, so that a later failure still frees it.
         let owner = DigestContext(owning: try OpenSSL.check(EVP_MD_CTX_new(), "EVP_MD_CTX_new"))
-        let digest = try OpenSSL.check(
-            EVP_MD_fetch(nil, algorithm.name, nil), "EVP_MD_fetch",
-            message: "digest \(algorithm.name) is not available from OpenSSL")
-        // The context keeps its own reference to the digest.
-        defer { EVP_MD_free(digest) }
+        let digest = try FetchedAlgorithms.digest(algorithm)
         try OpenSSL.check(EVP_DigestInit_ex2(owner.context, digest, nil), "EVP_DigestInit_ex2")
         return owner
     }

@@ -18,10 +18,7 @@ final class MACContext: @unchecked Sendable {
 
     /// An HMAC context over `digest`, initialised with `key`.
     static func hmac(digest: DigestAlgorithm, key: SymmetricKey) throws -> MACContext {
-        let mac = try OpenSSL.check(
-            EVP_MAC_fetch(nil, "HMAC", nil), "EVP_MAC_fetch", message: "HMAC is not available from OpenSSL")
-        // The context keeps its own reference to the algorithm.
-        defer { EVP_MAC_free(mac) }
+        let mac = try FetchedAlgorithms.mac("HMAC")
         let owner = MACContext(owning: try OpenSSL.check(EVP_MAC_CTX_new(mac), "EVP_MAC_CTX_new"))
         let parameters = ParameterList()
         parameters.appendUTF8(OSSL_MAC_PARAM_DIGEST, digest.name)

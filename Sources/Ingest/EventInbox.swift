@@ -47,9 +47,7 @@ struct EventInbox: Sendable {
             attempt += 1
             do {
                 return try await body()
-            } catch let error as PostgresError
-                where attempt < 4 && error.isSerializationFailure
-            {
+            } catch let error as PostgresError where attempt < 4 && error.isLostRace {
                 continue
             }
         }
@@ -61,8 +59,8 @@ struct EventInbox: Sendable {
     /// part of the batch turns out to be stored already, a read of what is
     /// stored under its keys and event ids comes first and the batch is
     /// planned against it (see ``store``); if a concurrent batch claimed a
-    /// key or stored an event in between, the write aborts itself as a
-    /// serialization failure and the batch is planned again. All of it runs
+    /// key or stored an event in between, the write fails on the unique
+    /// index, having written nothing, and the batch is planned again. All of it runs
     /// in one go on the session's thread: this is the hottest write there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let usage = self.usage
@@ -81,7 +79,7 @@ struct EventInbox: Sendable {
     ///
     /// Nearly every batch is new requests with new events, so it is first written as if nothing of it were
     /// stored, without reading: the write itself finds out otherwise (a key claimed or an event id stored
-    /// already leaves `ingest_batch`'s counts short, and it aborts having written nothing). Only then is
+    /// already fails `ingest_batch` on its unique index, having written nothing). Only then is
     /// what is stored read and the batch planned against it. A repeated request costs one aborted
     /// statement more; every other batch saves a statement.
     private static func store(_ submissions: [IngestSubmission], slot: Int, usage: UsageMeter, on session: PostgresSession)
@@ -89,7 +87,7 @@ struct EventInbox: Sendable {
     {
         do {
             return try store(submissions, readingFirst: false, slot: slot, usage: usage, on: session)
-        } catch let error as PostgresError where error.isSerializationFailure {
+        } catch let error as PostgresError where error.isLostRace {
             return try store(submissions, readingFirst: true, slot: slot, usage: usage, on: session)
         }
     }
@@ -188,7 +186,7 @@ struct EventInbox: Sendable {
         guard !claims.isEmpty || !inserts.isEmpty else { return (responses, false, false) }
         inserts.sort { $0.event.id < $1.event.id }
         let answers = claims.map { responses[$0.value] }
-        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010, 0014), whose plan is made once per session.
+        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010, 0014, 0016), whose plan is made once per session.
         let write: PostgresQuery = """
             SELECT queued, for_engine FROM ingest_batch(
                 \(claims.map(\.key))::text[], \(claims.map { submissions[$0.value].requestHash })::text[],
@@ -245,4 +243,10 @@ struct EventInbox: Sendable {
         guard storedHash == submission.requestHash else { return IngestResponses.keyReused(submission: submission) }
         return IngestResponse(status: status, body: body)
     }
+}
+
+extension PostgresError {
+    /// A write that found a key or event id stored (`ingest_batch` inserts them with plain INSERTs, tenant
+    /// migration 0016) or lost to a concurrent transaction: reading again and planning again settles it.
+    fileprivate var isLostRace: Bool { isUniqueViolation || isSerializationFailure }
 }

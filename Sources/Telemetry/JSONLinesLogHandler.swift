@@ -4,11 +4,19 @@ import Synchronization
 /// Writes one JSON object per line: `time`, `level`, `label`, `message`, then
 /// the metadata keys (`request_id`, `trace_id`, `tenant`, …) at the top level.
 ///
-/// Lines are built in memory and written with a single `write(2)` under a lock,
-/// so records from concurrent tasks never interleave.
+/// Lines are built in memory, outside any lock, and written whole, so records
+/// from concurrent tasks never interleave. Writes are combined: a thread that
+/// finds another writing leaves its line for that writer and returns, instead
+/// of sleeping on the lock through someone else's `write(2)`. Under load (an
+/// access-log line per request) that wait put request threads to sleep.
 public final class JSONLinesLogHandler: LogHandler {
+    private struct Pending {
+        var lines: [UInt8] = []
+        var isWriting = false
+    }
+
     private let fileDescriptor: Int32
-    private let lock = Mutex<Void>(())
+    private let pending = Mutex(Pending())
 
     /// - Parameter fileDescriptor: where lines go; standard error by default so
     ///   that standard output stays free for command results.
@@ -19,14 +27,37 @@ public final class JSONLinesLogHandler: LogHandler {
     public func write(_ record: LogRecord) {
         var line = Self.encode(record)
         line.append(0x0A)
-        lock.withLock { _ in
-            line.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written <= 0 { return }
-                    offset += written
+        var batch = pending.withLock { pending -> [UInt8]? in
+            if pending.isWriting {
+                pending.lines.append(contentsOf: line)
+                return nil
+            }
+            pending.isWriting = true
+            return line
+        }
+        // The writer drains what others left while it wrote, then hands the role back.
+        while let bytes = batch {
+            writeAll(bytes)
+            batch = pending.withLock { pending -> [UInt8]? in
+                guard !pending.lines.isEmpty else {
+                    pending.isWriting = false
+                    return nil
                 }
+                let lines = pending.lines
+                pending.lines = []
+                return lines
+            }
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
             }
         }
     }

@@ -174,15 +174,18 @@ public enum StandardWebhooks {
 
     // MARK: - Internals
 
+    /// An array, not `CollectionOfOne`: the MAC takes contiguous bytes, and anything else is copied first.
+    private static let separator: [UInt8] = [UInt8(ascii: ".")]
+
     /// HMAC-SHA256 of `id.timestamp.body`, fed in pieces so the body is not copied.
     static func authenticationCode(
         id: String, timestamp: String, body: some Collection<UInt8>, key: SymmetricKey
     ) throws -> [UInt8] {
         var hmac = try HMAC<SHA256>(key: key)
         try hmac.update(data: id.utf8)
-        try hmac.update(data: CollectionOfOne(UInt8(ascii: ".")))
+        try hmac.update(data: separator)
         try hmac.update(data: timestamp.utf8)
-        try hmac.update(data: CollectionOfOne(UInt8(ascii: ".")))
+        try hmac.update(data: separator)
         try hmac.update(data: body)
         return try hmac.finalize().bytes
     }

@@ -69,6 +69,38 @@ struct LoggerTests {
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
     }
 
+    /// Writers that meet leave their lines to the one writing: every line must
+    /// still arrive once, whole, and each thread's lines in the order it logged them.
+    @Test func concurrentWritersLoseAndInterleaveNothing() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
+        #expect(fd >= 0)
+        defer { unlink(path) }
+        let logger = Logger(label: "t", handler: JSONLinesLogHandler(fileDescriptor: fd))
+        let writers = 8, linesEach = 500
+        await withTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for line in 0..<linesEach {
+                        logger.info("w\(writer) l\(line)", metadata: ["padding": String(repeating: "x", count: 200)])
+                    }
+                }
+            }
+        }
+        close(fd)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var seen = [Int](repeating: 0, count: writers)
+        for line in text.split(separator: "\n") {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            let words = try #require(object["message"]).split(separator: " ")
+            let writer = try #require(Int(words[0].dropFirst())), number = try #require(Int(words[1].dropFirst()))
+            #expect(number == seen[writer])
+            seen[writer] += 1
+        }
+        #expect(seen == [Int](repeating: linesEach, count: writers))
+    }
+
     @Test func redactedValuesNeverPrint() {
         let secret = Redacted("whsec_supersecret")
         #expect("\(secret)" == "[redacted]")

@@ -36,6 +36,21 @@ struct ParserTests {
         #expect(request.headers.count == 5)
     }
 
+    @Test("case-insensitive comparison folds ASCII letters only")
+    func caseInsensitiveEquality() {
+        #expect("Webhook-Signature".caseInsensitiveEquals("webhook-signature"))
+        #expect("CONTENT-LENGTH".caseInsensitiveEquals("content-length"))
+        #expect("".caseInsensitiveEquals(""))
+        #expect(!"content-length".caseInsensitiveEquals("content-lengtH "))
+        #expect(!"x-a".caseInsensitiveEquals("x-b"))
+        // '@' (0x40) and '`' (0x60) differ by the case bit but are not letters; nor are '[' and '{'.
+        #expect(!"@".caseInsensitiveEquals("`"))
+        #expect(!"[".caseInsensitiveEquals("{"))
+        // Non-ASCII compares byte for byte: no Unicode case folding.
+        #expect("é".caseInsensitiveEquals("é"))
+        #expect(!"é".caseInsensitiveEquals("É"))
+    }
+
     @Test("field values are trimmed of optional whitespace, inner whitespace kept")
     func valueWhitespace() throws {
         let outcome = parseRequests("GET / HTTP/1.1\r\nHost: h\r\nX-A: \t a  b \t\r\n\r\n")
