@@ -8,28 +8,41 @@ import Telemetry
 enum IngestResponses {
     /// Stored: 201 if anything new was written, 200 if every event was a harmless re-send.
     /// A batch stamps every new event with one `receivedAt`.
+    ///
+    /// Written out directly rather than through ``JSONValue`` (a dictionary
+    /// per event, then sorted again): this is every ingest request's answer.
+    /// The bytes are the same, keys in sorted order.
     static func stored(plan: [(PreparedEvent, isNew: Bool)], receivedAt: Date, shape: IngestSubmission.Shape)
         -> IngestResponse
     {
-        let results: [JSONValue] = plan.map { event, isNew in
-            var members: [String: JSONValue] = [
-                "id": .string(event.id), "type": .string(event.type), "status": .string(isNew ? "accepted" : "duplicate"),
-            ]
-            if isNew { members["received_at"] = .string(UTCTimestamp.milliseconds(receivedAt)) }
-            return .object(members)
-        }
         let accepted = plan.filter(\.isNew).count
         let status = accepted > 0 || plan.isEmpty ? 201 : 200
+        let receivedText = accepted > 0 ? UTCTimestamp.milliseconds(receivedAt) : ""
+        var out: [UInt8] = []
+        out.reserveCapacity(96 * max(1, plan.count) + 48)
+        func append(_ event: PreparedEvent, isNew: Bool) {
+            out.append(contentsOf: #"{"id":"#.utf8)
+            JSONString.append(event.id, to: &out)
+            if isNew {
+                out.append(contentsOf: #","received_at":"#.utf8)
+                JSONString.append(receivedText, to: &out)
+            }
+            out.append(contentsOf: (isNew ? #","status":"accepted","type":"# : #","status":"duplicate","type":"#).utf8)
+            JSONString.append(event.type, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
         switch shape {
         case .single:
-            return IngestResponse(status: status, body: (results.first ?? .object([:])).serialized())
+            if let (event, isNew) = plan.first { append(event, isNew: isNew) } else { out.append(contentsOf: "{}".utf8) }
         case .batch:
-            let body = JSONValue.object([
-                "accepted": .number(String(accepted)), "duplicates": .number(String(plan.count - accepted)),
-                "events": .array(results),
-            ])
-            return IngestResponse(status: status, body: body.serialized())
+            out.append(contentsOf: #"{"accepted":\#(accepted),"duplicates":\#(plan.count - accepted),"events":["#.utf8)
+            for (position, (event, isNew)) in plan.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                append(event, isNew: isNew)
+            }
+            out.append(contentsOf: "]}".utf8)
         }
+        return IngestResponse(status: status, body: String(decoding: out, as: UTF8.self))
     }
 
     /// Some event id is already stored with different content: nothing of the request is written.

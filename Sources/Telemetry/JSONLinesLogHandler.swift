@@ -4,62 +4,28 @@ import Synchronization
 /// Writes one JSON object per line: `time`, `level`, `label`, `message`, then
 /// the metadata keys (`request_id`, `trace_id`, `tenant`, …) at the top level.
 ///
-/// Lines are built in memory, outside any lock, and written whole, so records
-/// from concurrent tasks never interleave. Writes are combined: a thread that
-/// finds another writing leaves its line for that writer and returns, instead
-/// of sleeping on the lock through someone else's `write(2)`. Under load (an
-/// access-log line per request) that wait put request threads to sleep.
+/// Lines are built in memory, outside any lock, and handed to the
+/// ``LineOutput`` of their file descriptor, which writes them whole and in
+/// order. Lines below `warning` are written within a few milliseconds, many
+/// at a time; warnings and errors are written before `write(_:)` returns.
 public final class JSONLinesLogHandler: LogHandler {
-    private struct Pending {
-        var lines: [UInt8] = []
-        var isWriting = false
-    }
-
-    private let fileDescriptor: Int32
-    private let pending = Mutex(Pending())
+    private let output: LineOutput
 
     /// - Parameter fileDescriptor: where lines go; standard error by default so
     ///   that standard output stays free for command results.
     public init(fileDescriptor: Int32 = 2) {
-        self.fileDescriptor = fileDescriptor
+        output = LineOutput.shared(for: fileDescriptor)
     }
 
     public func write(_ record: LogRecord) {
         var line = Self.encode(record)
         line.append(0x0A)
-        var batch = pending.withLock { pending -> [UInt8]? in
-            if pending.isWriting {
-                pending.lines.append(contentsOf: line)
-                return nil
-            }
-            pending.isWriting = true
-            return line
-        }
-        // The writer drains what others left while it wrote, then hands the role back.
-        while let bytes = batch {
-            writeAll(bytes)
-            batch = pending.withLock { pending -> [UInt8]? in
-                guard !pending.lines.isEmpty else {
-                    pending.isWriting = false
-                    return nil
-                }
-                let lines = pending.lines
-                pending.lines = []
-                return lines
-            }
-        }
+        output.append(line, immediately: record.level >= .warning)
     }
 
-    private func writeAll(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+    /// Writes every line handed over so far; before closing the descriptor, for example.
+    public func flush() {
+        output.flush()
     }
 
     /// The JSON text of one record, without the trailing newline.

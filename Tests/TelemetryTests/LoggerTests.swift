@@ -50,6 +50,7 @@ struct LoggerTests {
         let logger = Logger(label: "t", handler: handler)
         logger.info("one")
         logger.info("two")
+        handler.flush()
         close(fds[1])
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -69,14 +70,15 @@ struct LoggerTests {
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
     }
 
-    /// Writers that meet leave their lines to the one writing: every line must
-    /// still arrive once, whole, and each thread's lines in the order it logged them.
+    /// Lines from many threads are buffered and written in batches: every line
+    /// must still arrive once, whole, and each thread's lines in the order it logged them.
     @Test func concurrentWritersLoseAndInterleaveNothing() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
         #expect(fd >= 0)
         defer { unlink(path) }
-        let logger = Logger(label: "t", handler: JSONLinesLogHandler(fileDescriptor: fd))
+        let handler = JSONLinesLogHandler(fileDescriptor: fd)
+        let logger = Logger(label: "t", handler: handler)
         let writers = 8, linesEach = 500
         await withTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
@@ -87,6 +89,7 @@ struct LoggerTests {
                 }
             }
         }
+        handler.flush()
         close(fd)
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var seen = [Int](repeating: 0, count: writers)
@@ -99,6 +102,36 @@ struct LoggerTests {
             seen[writer] += 1
         }
         #expect(seen == [Int](repeating: linesEach, count: writers))
+    }
+
+    /// A warning is on file when the call returns, after the lines buffered
+    /// before it; a buffered line gets there without anyone flushing.
+    @Test func warningsAreWrittenAtOnceAndBufferedLinesFollowOnTheirOwn() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID().uuidString)").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
+        #expect(fd >= 0)
+        defer {
+            close(fd)
+            unlink(path)
+        }
+        let logger = Logger(label: "t", handler: JSONLinesLogHandler(fileDescriptor: fd))
+        func messages() throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+                return object?["message"] ?? ""
+            }
+        }
+        logger.info("first")
+        logger.info("second")
+        logger.warning("third")
+        #expect(try messages() == ["first", "second", "third"])
+        logger.info("fourth")
+        var waited = 0
+        while try messages().count < 4 && waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        #expect(try messages() == ["first", "second", "third", "fourth"])
     }
 
     @Test func redactedValuesNeverPrint() {
