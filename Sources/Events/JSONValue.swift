@@ -72,10 +72,9 @@ public enum JSONValue: Sendable, Hashable {
     /// (stored as an event's canonical form, served as schemas, and used in
     /// error messages for `const`/`enum`). Numbers are written as they were read.
     public func serialized() -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(estimatedSize)
+        var out = JSONOutput(capacity: estimatedSize)
         write(to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.string()
     }
 
     /// A first guess at the serialised size, so a typical document is written
@@ -90,11 +89,11 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    private func write(to out: inout [UInt8]) {
+    private func write(to out: inout JSONOutput) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let value): out.append(contentsOf: value ? "true".utf8 : "false".utf8)
-        case .number(let text): out.append(contentsOf: text.utf8)
+        case .null: out.append("null")
+        case .bool(let value): out.append(value ? "true" : "false")
+        case .number(let text): out.append(text)
         case .string(let text): JSONValue.writeString(text, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -122,7 +121,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Writes `text` as a JSON string: `"` and `\` escaped, control characters as
     /// `\n`, `\r`, `\t` or `\u00xx`, everything else (DEL and non-ASCII included) as UTF-8.
-    static func writeString(_ text: String, to out: inout [UInt8]) {
+    static func writeString(_ text: String, to out: inout JSONOutput) {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
@@ -130,7 +129,7 @@ public enum JSONValue: Sendable, Hashable {
             var ignored: UInt64 = 0
             while true {
                 let index = JSONStringScan.plainRunEnd(in: bytes, from: runStart, bitsSeen: &ignored)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 guard index < bytes.count else { break }
                 let byte = bytes[index]
                 runStart = index + 1
@@ -142,7 +141,7 @@ public enum JSONValue: Sendable, Hashable {
                 case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
                 case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
                 default:
-                    out.append(contentsOf: "u00".utf8)
+                    out.append("u00")
                     out.append(UInt8(ascii: "0") + (byte >> 4))  // 0 or 1: the byte is below 0x20
                     let low = byte & 0x0F
                     out.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
@@ -150,6 +149,58 @@ public enum JSONValue: Sendable, Hashable {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The serialiser's output buffer. Every event is serialised on ingest, a
+/// byte or a short run at a time; appending to an `Array` checks uniqueness
+/// and capacity through the runtime on each call (a fifth of the time), this
+/// checks capacity inline.
+struct JSONOutput: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(capacity * 2, count + extra)
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.update(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = grown
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append($0) }
+    }
+
+    consuming func string() -> String {
+        String(decoding: UnsafeBufferPointer(start: base, count: count), as: UTF8.self)
     }
 }
 
