@@ -15,6 +15,10 @@ import Synchronization
 final class LineOutput: @unchecked Sendable {
     /// How long a line may wait for others to join it: 5 ms.
     static let intervalMicroseconds: UInt32 = 5_000
+    /// Past this much buffered, the thread appending writes the buffer itself: when the descriptor
+    /// is slow (a pipe nobody drains), loggers wait for it as they did when every line was written
+    /// at once, instead of the buffer growing without bound.
+    static let highWater = 1 << 20
 
     private let fileDescriptor: Int32
     /// Guards `pending` and `writerStarted`; the writer thread waits on it while there is nothing to write.
@@ -57,8 +61,9 @@ final class LineOutput: @unchecked Sendable {
             thread.start()
         }
         if wasEmpty && !immediately { condition.signal() }
+        let isFull = pending.count >= Self.highWater
         condition.unlock()
-        if immediately { flush() }
+        if immediately || isFull { flush() }
     }
 
     /// Writes everything appended before the call.

@@ -79,7 +79,8 @@ struct LoggerTests {
         defer { unlink(path) }
         let handler = JSONLinesLogHandler(fileDescriptor: fd)
         let logger = Logger(label: "t", handler: handler)
-        let writers = 8, linesEach = 500
+        // 8 × 800 lines of ~300 bytes, about twice what the output buffers (1 MiB): appenders may write too.
+        let writers = 8, linesEach = 800
         await withTaskGroup(of: Void.self) { group in
             for writer in 0..<writers {
                 group.addTask {
