@@ -39,7 +39,8 @@ enum FetchedAlgorithms {
     /// Fetches outside the lock; of two threads that race on the first use, one keeps its fetch and the other
     /// frees its own.
     private static func cached(
-        _ key: String, in cache: borrowing Mutex<[String: Handle]>, free: (OpaquePointer) -> Void, fetch: () throws -> OpaquePointer
+        _ key: String, in cache: borrowing Mutex<[String: Handle]>, free: (OpaquePointer) -> Void,
+        fetch: () throws -> OpaquePointer
     ) throws -> OpaquePointer {
         if let handle = cache.withLock({ $0[key] }) { return handle.pointer }
         let fetched = Handle(pointer: try fetch())

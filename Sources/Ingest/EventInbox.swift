@@ -186,7 +186,8 @@ struct EventInbox: Sendable {
         guard !claims.isEmpty || !inserts.isEmpty else { return (responses, false, false) }
         inserts.sort { $0.event.id < $1.event.id }
         let answers = claims.map { responses[$0.value] }
-        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010, 0014, 0016), whose plan is made once per session.
+        // One call of the tenant's `ingest_batch` (Migrations/tenant/0010, 0014, 0016), whose plan is made once
+        // per session.
         let write: PostgresQuery = """
             SELECT queued, for_engine FROM ingest_batch(
                 \(claims.map(\.key))::text[], \(claims.map { submissions[$0.value].requestHash })::text[],

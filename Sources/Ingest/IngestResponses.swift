@@ -33,7 +33,11 @@ enum IngestResponses {
         }
         switch shape {
         case .single:
-            if let (event, isNew) = plan.first { append(event, isNew: isNew) } else { out.append(contentsOf: "{}".utf8) }
+            if let (event, isNew) = plan.first {
+                append(event, isNew: isNew)
+            } else {
+                out.append(contentsOf: "{}".utf8)
+            }
         case .batch:
             out.append(contentsOf: #"{"accepted":\#(accepted),"duplicates":\#(plan.count - accepted),"events":["#.utf8)
             for (position, (event, isNew)) in plan.enumerated() {
