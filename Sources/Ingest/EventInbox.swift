@@ -60,8 +60,9 @@ struct EventInbox: Sendable {
     /// stored under its keys and event ids comes first and the batch is
     /// planned against it (see ``store``); if a concurrent batch claimed a
     /// key or stored an event in between, the write fails on the unique
-    /// index, having written nothing, and the batch is planned again. All of it runs
-    /// in one go on the session's thread: this is the hottest write there is.
+    /// index, having written nothing, and the batch is planned again. All of
+    /// it runs in one go on the session's thread: this is the hottest write
+    /// there is.
     private func attempt(_ submissions: [IngestSubmission], tenant: Slug, slot: Int) async throws -> [IngestResponse] {
         let usage = self.usage
         let (responses, forEngine, queued) = try await databases.withSession(for: tenant) { session in

@@ -36,9 +36,14 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
             return freeSlots.popLast()
         }
 
-        /// Takes the next batch (up to `maximumWeight`, at least one waiter), or nil when nothing is queued.
-        mutating func takeBatch(maximumWeight: Int) -> [Waiter]? {
-            guard !pending.isEmpty else { return nil }
+        /// Takes the next batch (up to `maximumWeight`, at least one waiter) for the flusher holding `slot`;
+        /// when nothing is queued, that flusher retires: nil, and its slot is free again.
+        mutating func takeBatch(maximumWeight: Int, orRetire slot: Int) -> [Waiter]? {
+            guard !pending.isEmpty else {
+                flushing -= 1
+                freeSlots.append(slot)
+                return nil
+            }
             var weight = 0
             var count = 0
             for waiter in pending {
@@ -101,12 +106,9 @@ public final class GroupCommitQueue<Key: Hashable & Sendable, Item: Sendable, Ou
     /// The next batch, or nil (and this flusher retires) when nothing is queued.
     private func takeBatch(_ key: Key, slot: Int) -> [Waiter]? {
         lanes.withLock { lanes in
-            guard lanes[key] != nil else { return nil }
-            if let batch = lanes[key]?.takeBatch(maximumWeight: maximumWeight) { return batch }
-            lanes[key]?.flushing -= 1
-            lanes[key]?.freeSlots.append(slot)
-            if lanes[key]?.flushing == 0 { lanes[key] = nil }
-            return nil
+            let batch = lanes[key]?.takeBatch(maximumWeight: maximumWeight, orRetire: slot)
+            if batch == nil, lanes[key]?.flushing == 0 { lanes[key] = nil }
+            return batch
         }
     }
 }
